@@ -1,0 +1,71 @@
+import { checkAssertions, RoostError, RoostErrors, type Evaluation } from "../core/index.ts";
+import { renderDirectories } from "../host/directories/render.ts";
+import { renderFiles } from "../host/files/render.ts";
+import { rulesetPath } from "../host/firewall/ruleset.ts";
+import { renderHealthChecks } from "../host/health/render.ts";
+import type { HostConfig } from "../host/module.ts";
+import { renderPackages } from "../host/packages/render.ts";
+import { sha256, type RenderedFile } from "../host/rendered.ts";
+import { renderUnits } from "../host/systemd/render.ts";
+import { renderUsers } from "../host/users/render.ts";
+import { canonicalJson, type Manifest } from "./manifest.ts";
+
+/** A host's generation: its manifest, the files it lists, and the id that names it. */
+export interface HostGeneration {
+  readonly host: string;
+  readonly id: string;
+  readonly manifest: Manifest;
+  readonly manifestJson: string;
+  readonly files: ReadonlyMap<string, RenderedFile>;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Evaluate everything a host needs and render it. Unknown options, type errors and failed
+ * assertions are all reported, together, before anything is rendered.
+ */
+export function buildHost(host: string, ev: Evaluation<HostConfig>): HostGeneration {
+  const errors = ev.check();
+  if (errors.length) throw errors.length === 1 ? errors[0]! : new RoostErrors(errors);
+  const { failed, warnings } = checkAssertions(ev);
+  if (failed.length) {
+    throw new RoostErrors(failed.map((f) => new RoostError(`assertion failed: ${f.message}`, [`defined in ${f.site}`])));
+  }
+  const config = ev.config;
+
+  const units = renderUnits(config);
+  const dirs = renderDirectories(config);
+  const pkgs = renderPackages(config);
+  const files = collectFiles([...renderFiles(config), ...units.files, ...dirs.files, ...pkgs.files]);
+  const { users, groups } = renderUsers(config);
+  const firewallFile = files.get(rulesetPath);
+
+  const manifest: Manifest = {
+    format: 1,
+    host,
+    files: Object.fromEntries(
+      [...files.values()].map((f) => [f.path, { sha256: sha256(f.content), size: f.content.length, mode: f.mode, owner: f.owner, group: f.group }]),
+    ),
+    units: units.units,
+    users,
+    groups,
+    directories: dirs.directories,
+    packages: pkgs.packages,
+    aptRepositories: pkgs.aptRepositories,
+    firewall: config.networking.firewall.enable && firewallFile ? { path: rulesetPath, sha256: sha256(firewallFile.content) } : null,
+    healthChecks: renderHealthChecks(config),
+  };
+  const manifestJson = canonicalJson(manifest);
+  return { host, id: sha256(manifestJson).slice(0, 32), manifest, manifestJson, files, warnings: warnings.map((w) => `${w.message} (${w.site})`) };
+}
+
+/** Every file once: two options that render the same path are an error naming both. */
+function collectFiles(rendered: readonly RenderedFile[]): Map<string, RenderedFile> {
+  const byPath = new Map<string, RenderedFile>();
+  for (const f of [...rendered].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const other = byPath.get(f.path);
+    if (other) throw new RoostError(`${f.path} is rendered twice`, [`by ${other.from}`, `by ${f.from}`], "a path can belong to one option only");
+    byPath.set(f.path, f);
+  }
+  return byPath;
+}

@@ -1,0 +1,19 @@
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { HostGeneration } from "./generation.ts";
+
+/**
+ * `<dir>/manifest.json`, `<dir>/id`, and every file under `<dir>/root/` at its path on the host,
+ * so a generation can be read and diffed by eye. Replaces what was there.
+ */
+export async function writeGeneration(gen: HostGeneration, dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(path.join(dir, "root"), { recursive: true });
+  await writeFile(path.join(dir, "manifest.json"), gen.manifestJson);
+  await writeFile(path.join(dir, "id"), gen.id + "\n");
+  for (const f of gen.files.values()) {
+    const target = path.join(dir, "root", f.path);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, f.content, { mode: 0o644 });
+  }
+}

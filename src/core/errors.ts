@@ -1,0 +1,100 @@
+import type { CallSite } from "./location.ts";
+import { showPath, type OptionPath } from "./path.ts";
+import { showValue } from "./show-value.ts";
+
+/**
+ * Every error the module system raises is a RoostError: a headline, detail lines (values and the
+ * places they were defined), and at most one hint. The CLI prints `format()` and no stack trace.
+ */
+export class RoostError extends Error {
+  constructor(
+    readonly headline: string,
+    readonly details: readonly string[] = [],
+    readonly hint?: string,
+    cause?: unknown,
+  ) {
+    super([headline, ...details].join("\n"), cause === undefined ? undefined : { cause });
+    this.name = "RoostError";
+  }
+
+  format(): string {
+    const lines = [`error: ${this.headline}`, ...this.details.map((d) => `  ${d}`)];
+    if (this.hint) lines.push(`hint: ${this.hint}`);
+    return lines.join("\n");
+  }
+}
+
+/** Several errors found in one pass (all failed assertions, every host that failed to build). */
+export class RoostErrors extends RoostError {
+  constructor(readonly errors: readonly RoostError[]) {
+    super(`${errors.length} errors`, errors.map((e) => e.message));
+  }
+  override format(): string {
+    return this.errors.map((e) => e.format()).join("\n\n");
+  }
+}
+
+export interface ShownDefinition {
+  readonly value: unknown;
+  readonly site: CallSite;
+  readonly priority?: number;
+}
+
+function definitionLines(defs: readonly ShownDefinition[], withPriority = false): string[] {
+  const values = defs.map((d) => showValue(d.value, 48));
+  const width = Math.max(...values.map((v) => v.length));
+  return defs.map((d, i) => {
+    const prio = withPriority && d.priority !== undefined ? ` (priority ${d.priority})` : "";
+    return `${values[i]!.padEnd(width)}  defined in ${d.site}${prio}`;
+  });
+}
+
+export function typeMismatch(path: OptionPath, expected: string, def: ShownDefinition, reason?: string): RoostError {
+  return new RoostError(
+    `${showPath(path)}: expected ${expected}${reason ? `, but ${reason}` : ""}`,
+    definitionLines([def]),
+  );
+}
+
+export function conflict(path: OptionPath, typeName: string, defs: readonly ShownDefinition[]): RoostError {
+  return new RoostError(
+    `conflicting values for ${showPath(path)} (${typeName})`,
+    definitionLines(defs, true),
+    "give one of them mkForce(…) or mkDefault(…), or make them equal",
+  );
+}
+
+export function noSuchOption(path: OptionPath, site: CallSite, suggestions: readonly string[], verb: "defined" | "read"): RoostError {
+  return new RoostError(
+    `the option ${showPath(path)} does not exist`,
+    [`${verb} in ${site}`],
+    suggestions.length ? `did you mean ${suggestions.map((s) => showPath([...path.slice(0, -1), s])).join(" or ")}?` : undefined,
+  );
+}
+
+export function notDefined(path: OptionPath, declaredIn: CallSite, pending: readonly CallSite[] = []): RoostError {
+  return new RoostError(
+    `${showPath(path)} is used but has no value`,
+    [`declared in ${declaredIn}`, ...pending.map((s) => `read while the module at ${s} was still being evaluated; if it defines this option, the two depend on each other`)],
+    "set it in the host's config, or give the option a default",
+  );
+}
+
+export function readOnlyTwice(path: OptionPath, defs: readonly ShownDefinition[]): RoostError {
+  return new RoostError(`${showPath(path)} is read-only but defined ${defs.length} times`, definitionLines(defs));
+}
+
+export function notAnAttributeSet(path: OptionPath, def: ShownDefinition): RoostError {
+  return new RoostError(
+    `${showPath(path)} is a group of options, so it must be defined as an object`,
+    definitionLines([def]),
+  );
+}
+
+export function cycle(chain: readonly string[], definedIn: CallSite): RoostError {
+  return new RoostError(
+    `infinite recursion: ${chain[0]} depends on itself`,
+    [...chain.map((p, i) => `${i === 0 ? "  " : "→ "}${p}`), `the first definition is in ${definedIn}`],
+    "one of these definitions reads the value it helps define; break the chain with a constant",
+  );
+}

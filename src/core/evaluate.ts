@@ -1,0 +1,236 @@
+import { branches, collectDefinitions } from "./collect.ts";
+import { Declarations, suggest, type DeclTree } from "./declarations.ts";
+import { RoostError, cycle, noSuchOption, notAnAttributeSet, notDefined, readOnlyTwice } from "./errors.ts";
+import { CallSite } from "./location.ts";
+import { mergeDefinitions, type RawDefinition } from "./merge.ts";
+import { importClosure, type Module } from "./module.ts";
+import { isOption, type Option } from "./option.ts";
+import { showPath, type OptionPath } from "./path.ts";
+import { priorities } from "./properties.ts";
+import { isPlainObject } from "./types/containers.ts";
+import type { Definition } from "./types/define.ts";
+
+interface ModuleRun {
+  readonly module: Module;
+  state: "idle" | "running" | "done";
+  output: unknown;
+  /** Read stack depth when the module started running. */
+  depth: number;
+  /** Options computed while this module ran, hence without its definitions: it must not define them. */
+  assumed: { readonly path: OptionPath; readonly chain: readonly string[] }[];
+}
+
+interface Computed {
+  readonly value: unknown;
+  readonly defs: readonly Definition[];
+}
+
+/** The options being computed right now, across every evaluation (hosts read each other). */
+const readStack: string[] = [];
+
+export interface EvaluationSpec {
+  readonly modules: readonly Module<any, any>[];
+  /** Where this evaluation's values live, for messages (a submodule's attribute path). */
+  readonly prefix?: OptionPath;
+  /** Shown before paths in messages that span evaluations, e.g. a host name. */
+  readonly label?: string;
+  /** Passed to every config function beside `config` (name, nodes, …). */
+  readonly args?: Readonly<Record<string, unknown>>;
+  /** Precomputed declarations of exactly `modules` (submodules reuse theirs). */
+  readonly declarations?: Declarations;
+}
+
+/**
+ * One lazy fixpoint evaluation of a set of modules.
+ *
+ * Each module's config function runs at most once. An option is computed on first read from the
+ * definitions of every module; a module still running when one of its own reads needs it is left
+ * out, and once it returns Roost checks that it defined none of the options computed without it.
+ * If it did, those definitions depend on themselves and the error prints the chain of options.
+ */
+export class Evaluation<C = any> {
+  readonly declarations: Declarations;
+  readonly config: C;
+  readonly prefix: OptionPath;
+  readonly label: string | undefined;
+  readonly #runs: ModuleRun[];
+  readonly #args: Readonly<Record<string, unknown>>;
+  readonly #values = new Map<string, Computed>();
+  readonly #proxies = new Map<string, object>();
+
+  constructor(spec: EvaluationSpec) {
+    const modules = importClosure(spec.modules);
+    this.declarations = spec.declarations ?? new Declarations(modules);
+    this.prefix = spec.prefix ?? [];
+    this.label = spec.label;
+    this.#args = spec.args ?? {};
+    this.#runs = modules.map((module) => ({ module, state: "idle", output: undefined, depth: 0, assumed: [] }));
+    this.config = this.#proxy(this.declarations.tree, []) as C;
+  }
+
+  /** The final value of the option at `path` (relative to this evaluation). */
+  value(path: OptionPath): unknown {
+    return this.#compute(path).value;
+  }
+
+  /** The winning definitions of an option, with their sites and priorities. */
+  definitionsOf(path: OptionPath): readonly Definition[] {
+    return this.#compute(path).defs;
+  }
+
+  /** Every definition of an option from the modules, whatever its priority (for `roost eval`). */
+  allDefinitions(path: OptionPath): RawDefinition[] {
+    this.#runAll();
+    return this.#runs.flatMap((r) => collectDefinitions(r.output, path, r.module.site));
+  }
+
+  /** Definitions of options that do not exist, or namespaces defined as non-objects. */
+  check(): RoostError[] {
+    this.#runAll();
+    const errors: RoostError[] = [];
+    for (const r of this.#runs) this.#checkTree(r.output, this.declarations.tree, [], r.module.site, errors);
+    return errors;
+  }
+
+  /** Every option's value as a plain object (submodules are small, so they are read whole). */
+  materialize(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [path] of this.declarations.list()) {
+      let node = out;
+      for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+      node[path[path.length - 1]!] = this.value(path);
+    }
+    return out;
+  }
+
+  fullPath(path: OptionPath): OptionPath {
+    return this.prefix.length ? [...this.prefix, ...path] : path;
+  }
+
+  #compute(path: OptionPath): Computed {
+    const key = path.join("\0");
+    const done = this.#values.get(key);
+    if (done) return done;
+    const option = this.declarations.lookup(path);
+    if (!isOption(option)) throw new RoostError(`${showPath(this.fullPath(path))} is not an option`);
+    const shown = this.#shown(path);
+    readStack.push(shown);
+    try {
+      const raw: RawDefinition[] = [];
+      const excluded: Module[] = [];
+      for (const r of this.#runs) {
+        if (r.state === "idle") this.#run(r);
+        if (r.state === "running") {
+          excluded.push(r.module);
+          r.assumed.push({ path, chain: readStack.slice(r.depth) });
+        } else raw.push(...collectDefinitions(r.output, path, r.module.site));
+      }
+      const computed = this.#merge(path, option, raw, excluded);
+      this.#values.set(key, computed);
+      return computed;
+    } finally {
+      readStack.pop();
+    }
+  }
+
+  #merge(path: OptionPath, option: Option, raw: RawDefinition[], excluded: readonly Module[]): Computed {
+    const full = this.fullPath(path);
+    if (option.spec.readOnly && raw.length > 1) {
+      throw readOnlyTwice(full, raw.map((d) => ({ value: d.value, site: d.site })));
+    }
+    if (option.hasDefault) raw.push({ value: option.spec.default, site: option.declaredIn, priority: priorities.optionDefault });
+    const merged = mergeDefinitions(full, option.type, raw);
+    if (!merged.defined) throw notDefined(full, option.declaredIn, excluded.map((m) => m.site));
+    return { value: merged.value, defs: merged.defs };
+  }
+
+  #run(r: ModuleRun): void {
+    const fn = r.module.config;
+    r.state = "running";
+    r.depth = readStack.length;
+    let output: unknown;
+    try {
+      output = typeof fn === "function" ? fn({ ...this.#args, config: this.config }) : fn;
+    } catch (e) {
+      r.state = "idle";
+      r.assumed = [];
+      throw e instanceof RoostError ? e : moduleFailed(r.module, e);
+    }
+    if (output instanceof Promise) {
+      throw new RoostError(`the config function of ${r.module.name} returned a Promise`, [], "config functions must be synchronous");
+    }
+    r.output = output;
+    r.state = "done";
+    for (const a of r.assumed) {
+      if (collectDefinitions(output, a.path, r.module.site).length > 0) {
+        throw cycle([this.#shown(a.path), ...a.chain], r.module.site);
+      }
+    }
+    r.assumed = [];
+  }
+
+  #runAll(): void {
+    for (const r of this.#runs) if (r.state === "idle") this.#run(r);
+  }
+
+  #shown(path: OptionPath): string {
+    const p = showPath(this.fullPath(path));
+    return this.label ? `${this.label}: ${p}` : p;
+  }
+
+  #checkTree(value: unknown, node: DeclTree, path: string[], site: CallSite, errors: RoostError[]): void {
+    for (const b of branches(value, site)) {
+      if (!isPlainObject(b.value)) {
+        errors.push(notAnAttributeSet(this.fullPath(path), { value: b.value, site: b.site }));
+        continue;
+      }
+      for (const key of Object.keys(b.value)) {
+        const child = Object.hasOwn(node, key) ? node[key] : undefined;
+        const here = [...path, key];
+        if (child === undefined) errors.push(noSuchOption(this.fullPath(here), b.site, suggest(key, Object.keys(node)), "defined"));
+        else if (!isOption(child)) this.#checkTree(b.value[key], child, here, b.site, errors);
+      }
+    }
+  }
+
+  #proxy(node: DeclTree, path: OptionPath): object {
+    const key = path.join("\0");
+    const cached = this.#proxies.get(key);
+    if (cached) return cached;
+    const get = (name: string) => {
+      const child = Object.hasOwn(node, name) ? node[name] : undefined;
+      if (child === undefined) return undefined;
+      return isOption(child) ? this.value([...path, name]) : this.#proxy(child, [...path, name]);
+    };
+    const proxy = new Proxy(Object.create(null) as object, {
+      get: (_t, name) => {
+        if (typeof name === "symbol") return undefined;
+        if (!Object.hasOwn(node, name)) {
+          if (name === "then" || name === "toJSON") return undefined;
+          throw noSuchOption(this.fullPath([...path, name]), new CallSite(get), suggest(name, Object.keys(node)), "read");
+        }
+        return get(name);
+      },
+      has: (_t, name) => typeof name === "string" && Object.hasOwn(node, name),
+      ownKeys: () => Object.keys(node),
+      getOwnPropertyDescriptor: (_t, name) =>
+        typeof name === "string" && Object.hasOwn(node, name) ? { enumerable: true, configurable: true, writable: false, value: get(name) } : undefined,
+      set: () => {
+        throw new RoostError(`config is read-only: define ${showPath(this.fullPath(path))} in a module's config instead`);
+      },
+    });
+    this.#proxies.set(key, proxy);
+    return proxy;
+  }
+}
+
+function moduleFailed(module: Module, e: unknown): RoostError {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const at = firstUserLine(err.stack ?? "");
+  return new RoostError(`the config function of ${module.name} threw: ${err.message}`, at ? [`at ${at}`] : [], undefined, err);
+}
+
+function firstUserLine(stack: string): string | undefined {
+  const line = stack.split("\n").find((l) => /^\s+at /.test(l) && !l.includes("/src/core/") && !l.includes("node:"));
+  return line?.trim().replace(/^at /, "");
+}

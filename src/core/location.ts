@@ -1,0 +1,80 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** Where a definition or declaration was written: file, line and column of the user's source. */
+export interface SourceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+const coreDir = path.dirname(fileURLToPath(import.meta.url));
+const indexFile = path.join(path.dirname(coreDir), "index.ts");
+
+/**
+ * A captured call site. V8 records the frames when it is made but formats them (and maps them
+ * through source maps) only when `.stack` is first read, so capturing is cheap and the cost is
+ * paid only for locations that an error message actually prints.
+ */
+export class CallSite {
+  #holder: { stack?: string };
+  #resolved: SourceLocation | null | undefined;
+
+  constructor(skip: Function) {
+    this.#holder = {};
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 12;
+    Error.captureStackTrace(this.#holder, skip);
+    Error.stackTraceLimit = limit;
+  }
+
+  /** The first frame outside the module system itself, or null when none is known. */
+  get location(): SourceLocation | null {
+    if (this.#resolved === undefined) this.#resolved = firstUserFrame(this.#holder.stack ?? "");
+    return this.#resolved;
+  }
+
+  toString(): string {
+    return formatLocation(this.location);
+  }
+}
+
+/** A call site that is already known, e.g. a file that values were read from. */
+export class FixedSite extends CallSite {
+  readonly #location: SourceLocation | null;
+  constructor(location: SourceLocation | null) {
+    super(FixedSite);
+    this.#location = location;
+  }
+  override get location(): SourceLocation | null {
+    return this.#location;
+  }
+}
+
+const framePattern = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?$/;
+
+/** The first frame outside the module system; a frame inside it when it declares things itself. */
+function firstUserFrame(stack: string): SourceLocation | null {
+  let fallback: SourceLocation | null = null;
+  for (const line of stack.split("\n").slice(1)) {
+    const m = framePattern.exec(line.trim());
+    if (!m) continue;
+    let file = m[1]!;
+    if (file.startsWith("file://")) file = fileURLToPath(file);
+    if (file.startsWith("node:") || file.includes("/node_modules/")) continue;
+    const loc = { file, line: Number(m[2]), column: Number(m[3]) };
+    if (file.startsWith(coreDir + path.sep) || file === indexFile) {
+      fallback ??= loc;
+      continue;
+    }
+    return loc;
+  }
+  return fallback;
+}
+
+export function formatLocation(loc: SourceLocation | null, cwd = process.cwd()): string {
+  if (!loc) return "<unknown location>";
+  const rel = path.relative(cwd, loc.file);
+  const shown = rel.startsWith("..") ? loc.file : rel;
+  return `${shown}:${loc.line}:${loc.column}`;
+}

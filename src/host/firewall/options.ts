@@ -1,0 +1,67 @@
+import { mkIf, option, types as t, type OptionTree } from "../../core/index.ts";
+import { defineHostModule } from "../module.ts";
+import { renderRuleset, rulesetPath } from "./ruleset.ts";
+
+const ports = (proto: string) => option({ type: t.listOf(t.port), default: [], description: `${proto} ports open to everyone.` });
+const ranges = (proto: string) =>
+  option({
+    type: t.listOf(t.submodule({ options: { from: option({ type: t.port, description: "First port." }), to: option({ type: t.port, description: "Last port." }) }, validate: (r) => (r.from > r.to ? "from is above to" : null) })),
+    default: [],
+    description: `${proto} port ranges open to everyone.`,
+  });
+
+const iface = t.submodule({
+  options: {
+    allowedTCPPorts: ports("TCP"),
+    allowedUDPPorts: ports("UDP"),
+  },
+});
+
+export const firewallOptions = {
+  networking: {
+    firewall: {
+      enable: option({ type: t.bool, default: true, description: "Filter incoming traffic with nftables: drop what is not allowed." }),
+      allowedTCPPorts: ports("TCP"),
+      allowedUDPPorts: ports("UDP"),
+      allowedTCPPortRanges: ranges("TCP"),
+      allowedUDPPortRanges: ranges("UDP"),
+      interfaces: option({ type: t.attrsOf(iface, t.strMatching(/^[A-Za-z0-9_.:-]{1,15}$/, "interface name")), default: {}, description: "Ports open only on one interface.", example: { wg0: { allowedTCPPorts: [9100] } } }),
+      trustedInterfaces: option({ type: t.listOf(t.strMatching(/^[A-Za-z0-9_.:+-]{1,15}$/, "interface name")), default: [], description: "Interfaces on which everything is accepted." }),
+      sshPorts: option({ type: t.listOf(t.port), default: [22], description: "SSH ports, always open so a deploy never locks itself out." }),
+      allowPing: option({ type: t.bool, default: true, description: "Answer ICMP echo requests." }),
+      extraInputRules: option({ type: t.lines, default: "", description: "Raw nftables rules added to the input chain before the final drop.", example: "ip saddr 10.0.0.0/8 tcp dport 5432 accept" }),
+    },
+  },
+} satisfies OptionTree;
+
+export const firewallModule = defineHostModule({
+  name: "firewall",
+  options: firewallOptions,
+  config: ({ config }) => {
+    const ruleset = renderRuleset(config.networking.firewall);
+    return mkIf(config.networking.firewall.enable, {
+      packages: ["nftables"],
+      files: { [rulesetPath]: { text: ruleset, mode: "0600" } },
+      systemd: {
+        services: {
+          "roost-firewall": {
+            description: "Roost firewall (nftables)",
+            wantedBy: ["multi-user.target"],
+            before: ["network-pre.target"],
+            wants: ["network-pre.target"],
+            unitConfig: { DefaultDependencies: false },
+            serviceConfig: {
+              Type: "oneshot",
+              RemainAfterExit: true,
+              ExecStart: [`/usr/sbin/nft -f ${rulesetPath}`],
+              ExecReload: [`/usr/sbin/nft -f ${rulesetPath}`],
+              ExecStop: ["/usr/sbin/nft delete table inet roost"],
+            },
+            restartIfChanged: false,
+            reloadTriggers: [ruleset],
+          },
+        },
+      },
+    });
+  },
+});

@@ -1,0 +1,102 @@
+import {
+  CallSite,
+  Evaluation,
+  RoostError,
+  definitionModule,
+  mkDefault,
+  type ConfigOf,
+  type Module,
+  type OptionTree,
+} from "../core/index.ts";
+import type { HostArgs, HostConfig, HostDefinitions, HostModule, Nodes } from "./module.ts";
+import { primitiveModules } from "./modules.ts";
+import type { HostOptions } from "./options.ts";
+
+type OptionsOf<M> = M extends Module<infer O, any> ? O : never;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type ModulesOptions<M extends readonly Module<any, any>[]> = [M[number]] extends [never] ? {} : UnionToIntersection<OptionsOf<M[number]>>;
+
+export interface HostSpec<M extends readonly Module<any, any>[]> {
+  /** How to reach the host: "root@203.0.113.10", "deploy@host.lan" or an alias from ~/.ssh/config. */
+  readonly address: string;
+  /** The host's SSH public host key ("ssh-ed25519 AAAA…"); pinned when given. */
+  readonly hostKey?: string;
+  /** Modules only this host imports. */
+  readonly modules?: M;
+  /** This host's definitions. */
+  readonly config?: NoInfer<
+    HostDefinitions<ModulesOptions<M>> | ((args: HostArgs<ConfigOf<HostOptions & ModulesOptions<M>>>) => HostDefinitions<ModulesOptions<M>>)
+  >;
+}
+
+export interface Host {
+  readonly address: string;
+  readonly hostKey: string | undefined;
+  readonly modules: readonly Module<any, any>[];
+  readonly config: unknown;
+  readonly site: CallSite;
+}
+
+/** One host of the fleet. */
+export function host<const M extends readonly Module<any, any>[] = []>(spec: HostSpec<M>): Host {
+  return Object.freeze({ address: spec.address, hostKey: spec.hostKey, modules: spec.modules ?? [], config: spec.config ?? {}, site: new CallSite(host) });
+}
+
+export interface FleetSpec {
+  readonly hosts: Readonly<Record<string, Host>>;
+  /** Modules every host imports. */
+  readonly modules?: readonly HostModule<any>[];
+}
+
+export interface Fleet {
+  readonly hosts: Readonly<Record<string, Host>>;
+  readonly modules: readonly Module<any, any>[];
+  readonly site: CallSite;
+}
+
+const hostNamePattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function defineFleet(spec: FleetSpec): Fleet {
+  return Object.freeze({ hosts: spec.hosts, modules: spec.modules ?? [], site: new CallSite(defineFleet) });
+}
+
+export function isFleet(value: unknown): value is Fleet {
+  return typeof value === "object" && value !== null && "hosts" in value && "site" in value && (value as Fleet).site instanceof CallSite;
+}
+
+/** Every host of a fleet, evaluated lazily; hosts can read each other through `nodes`. */
+export class FleetEvaluation {
+  readonly hosts: ReadonlyMap<string, Evaluation<HostConfig>>;
+
+  constructor(readonly fleet: Fleet, extraModules: readonly Module<any, any>[] = []) {
+    const hosts = new Map<string, Evaluation<HostConfig>>();
+    const nodes: Nodes = Object.freeze(
+      Object.fromEntries(Object.keys(fleet.hosts).map((name) => [name, { get config() { return hosts.get(name)!.config; } }])),
+    );
+    for (const name of Object.keys(fleet.hosts).sort()) {
+      const h = fleet.hosts[name]!;
+      if (!hostNamePattern.test(name)) {
+        throw new RoostError(`hosts.${JSON.stringify(name)}: expected host name (a-z, 0-9, -)`, [`defined in ${h.site}`]);
+      }
+      const modules = [
+        ...primitiveModules,
+        ...extraModules,
+        definitionModule({ networking: { hostName: mkDefault(name) } }, fleet.site, "fleet"),
+        ...fleet.modules,
+        ...h.modules,
+        definitionModule(h.config, h.site, `hosts.${name}`),
+      ];
+      hosts.set(name, new Evaluation<HostConfig>({ modules, label: name, args: { name, nodes } }));
+    }
+    this.hosts = hosts;
+  }
+
+  host(name: string): Evaluation<HostConfig> {
+    const ev = this.hosts.get(name);
+    if (!ev) {
+      const known = [...this.hosts.keys()].join(", ");
+      throw new RoostError(`no host named ${JSON.stringify(name)} in the fleet`, [`hosts: ${known || "(none)"}`]);
+    }
+    return ev;
+  }
+}

@@ -1,0 +1,47 @@
+import { CallSite, makeModule, type ConfigOf, type Definable, type DefinitionsBody, type Module, type OptionTree } from "../core/index.ts";
+import type { HostOptions } from "./options.ts";
+
+/** The final configuration of a host, as module config functions read it. */
+export type HostConfig = ConfigOf<HostOptions>;
+
+/**
+ * Every host of the fleet, read-only: `nodes.tiger!.config.networking.hostName`. Options that only
+ * some hosts declare are typed loosely, since which modules another host imports is not known here.
+ */
+export type Nodes = Readonly<Record<string, { readonly config: HostConfig & { readonly [option: string]: any } }>>;
+
+export interface HostArgs<C> {
+  /** The final configuration of this host. */
+  readonly config: C;
+  /** This host's name in the fleet. */
+  readonly name: string;
+  /** Every host of the fleet, this one included. */
+  readonly nodes: Nodes;
+}
+
+/**
+ * What a module may define: the host's options and its own. The two halves are kept apart so that
+ * TypeScript resolves the built-in half while it still infers O (else literals like "oneshot" widen).
+ */
+export type HostDefinitions<O = {}> = Definable<DefinitionsBody<HostOptions> & DefinitionsBody<O>>;
+
+export interface HostModuleSpec<O extends OptionTree> {
+  readonly name?: string;
+  readonly imports?: readonly Module<any, any>[];
+  /** Options this module declares. */
+  readonly options?: O;
+  /** Definitions for any option of the host: an object, or a function of the final config. */
+  readonly config?: HostDefinitions<NoInfer<O>> | ((args: HostArgs<ConfigOf<HostOptions & NoInfer<O>>>) => HostDefinitions<NoInfer<O>>);
+}
+
+export type HostModule<O extends OptionTree = OptionTree> = Module<O, HostArgs<ConfigOf<HostOptions & O>>>;
+
+/**
+ * Declare a module of host options and definitions. `config` is typed from the declarations: a
+ * misspelt option or a value of the wrong type is a compile error as well as a runtime one.
+ */
+export function defineModule<O extends OptionTree = {}>(spec: HostModuleSpec<O>): HostModule<O> {
+  return makeModule(spec, new CallSite(defineModule)) as HostModule<O>;
+}
+
+export const defineHostModule = defineModule;

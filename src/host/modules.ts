@@ -1,0 +1,22 @@
+import { assertionsModule, type Module } from "../core/index.ts";
+import { directoriesModule } from "./directories/options.ts";
+import { filesModule } from "./files/options.ts";
+import { firewallModule } from "./firewall/options.ts";
+import { healthModule } from "./health/options.ts";
+import { networkingModule } from "./networking/options.ts";
+import { packagesModule } from "./packages/options.ts";
+import { systemdModule } from "./systemd/options.ts";
+import { usersModule } from "./users/options.ts";
+
+/** The modules every host is evaluated with. */
+export const primitiveModules: readonly Module<any, any>[] = [
+  assertionsModule,
+  networkingModule,
+  filesModule,
+  usersModule,
+  directoriesModule,
+  packagesModule,
+  systemdModule,
+  firewallModule,
+  healthModule,
+];

@@ -1,0 +1,20 @@
+import type { assertionsModule } from "../core/index.ts";
+import type { directoriesOptions } from "./directories/options.ts";
+import type { filesOptions } from "./files/options.ts";
+import type { firewallOptions } from "./firewall/options.ts";
+import type { healthOptions } from "./health/options.ts";
+import type { networkingOptions } from "./networking/options.ts";
+import type { packagesOptions } from "./packages/options.ts";
+import type { systemdOptions } from "./systemd/options.ts";
+import type { usersOptions } from "./users/options.ts";
+
+/** Every option a host has: the primitives that services compile down to. */
+export type HostOptions = (typeof assertionsModule)["options"] &
+  typeof filesOptions &
+  typeof usersOptions &
+  typeof directoriesOptions &
+  typeof packagesOptions &
+  typeof networkingOptions &
+  typeof systemdOptions &
+  typeof firewallOptions &
+  typeof healthOptions;

@@ -1,0 +1,20 @@
+import { createHash } from "node:crypto";
+
+/** A file a renderer puts into a generation. */
+export interface RenderedFile {
+  readonly path: string;
+  readonly content: Buffer;
+  readonly mode: string;
+  readonly owner: string;
+  readonly group: string;
+  /** The option that produced it, for messages: `files."/etc/motd"`, `systemd.services.web`. */
+  readonly from: string;
+}
+
+export function sha256(data: string | Buffer): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+
+export function rootFile(path: string, text: string, from: string, mode = "0644"): RenderedFile {
+  return { path, content: Buffer.from(text, "utf8"), mode, owner: "root", group: "root", from };
+}

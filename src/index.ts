@@ -1,0 +1,21 @@
+// Roost's public API: what a roost.config.ts and its modules import.
+export { defineFleet, host, type Fleet, type Host, type HostSpec } from "./host/fleet.ts";
+export { defineModule, type HostArgs, type HostConfig, type HostModule, type Nodes } from "./host/module.ts";
+export type { HostOptions } from "./host/options.ts";
+export {
+  mkAfter,
+  mkBefore,
+  mkDefault,
+  mkForce,
+  mkIf,
+  mkMerge,
+  mkOrder,
+  mkOverride,
+  option,
+  secret,
+  types,
+  type ConfigOf,
+  type DefinitionsOf,
+  type OptionTree,
+  type SecretRef,
+} from "./core/index.ts";
