@@ -75,7 +75,7 @@ export function noSuchOption(path: OptionPath, site: CallSite, suggestions: read
 export function notDefined(path: OptionPath, declaredIn: CallSite, pending: readonly CallSite[] = []): RoostError {
   return new RoostError(
     `${showPath(path)} is used but has no value`,
-    [`declared in ${declaredIn}`, ...pending.map((s) => `read while the module at ${s} was still being evaluated; if it defines this option, the two depend on each other`)],
+    [`declared in ${declaredIn}`, ...pending.map((s) => `read while the module at ${s} was still running; if that module defines it, write the read as a getter (get x() { return … }) so it runs only when needed`)],
     "set it in the host's config, or give the option a default",
   );
 }

@@ -47,6 +47,9 @@ export interface EvaluationSpec {
  * definitions of every module; a module still running when one of its own reads needs it is left
  * out, and once it returns Roost checks that it defined none of the options computed without it.
  * If it did, those definitions depend on themselves and the error prints the chain of options.
+ *
+ * Definitions may be getters (`get peer() { return nodes.b!.config.name }`): a getter runs only
+ * when its option is merged, which lets two modules or two hosts read each other's values.
  */
 export class Evaluation<C = any> {
   readonly declarations: Declarations;
@@ -57,6 +60,8 @@ export class Evaluation<C = any> {
   readonly #args: Readonly<Record<string, unknown>>;
   readonly #values = new Map<string, Computed>();
   readonly #proxies = new Map<string, object>();
+  /** Options whose definitions are being collected and merged right now. */
+  readonly #merging = new Set<string>();
 
   constructor(spec: EvaluationSpec) {
     const modules = importClosure(spec.modules);
@@ -114,21 +119,26 @@ export class Evaluation<C = any> {
     const option = this.declarations.lookup(path);
     if (!isOption(option)) throw new RoostError(`${showPath(this.fullPath(path))} is not an option`);
     const shown = this.#shown(path);
+    if (this.#merging.has(key)) {
+      // Reached again while its own definitions are being read: a getter reads the value it defines.
+      throw cycle(readStack.slice(readStack.indexOf(shown)).concat(shown), option.declaredIn);
+    }
     readStack.push(shown);
     try {
-      const raw: RawDefinition[] = [];
-      const excluded: Module[] = [];
+      const excluded: ModuleRun[] = [];
       for (const r of this.#runs) {
         if (r.state === "idle") this.#run(r);
-        if (r.state === "running") {
-          excluded.push(r.module);
-          r.assumed.push({ path, chain: readStack.slice(r.depth) });
-        } else raw.push(...collectDefinitions(r.output, path, r.module.site));
+        if (r.state === "running") excluded.push(r);
       }
-      const computed = this.#merge(path, option, raw, excluded);
+      for (const r of excluded) r.assumed.push({ path, chain: readStack.slice(r.depth) });
+      this.#merging.add(key);
+      const raw: RawDefinition[] = [];
+      for (const r of this.#runs) if (r.state === "done") raw.push(...collectDefinitions(r.output, path, r.module.site));
+      const computed = this.#merge(path, option, raw, excluded.map((r) => r.module));
       this.#values.set(key, computed);
       return computed;
     } finally {
+      this.#merging.delete(key);
       readStack.pop();
     }
   }

@@ -1,4 +1,4 @@
-import { option, types as t, type OptionTree } from "../../core/index.ts";
+import { mkDefault, option, types as t, type OptionTree } from "../../core/index.ts";
 import { defineHostModule } from "../module.ts";
 import { pathSection, serviceSection, socketSection, timerSection, unitSection } from "./sections.ts";
 import { unitName, unitRef } from "./unit-value.ts";
@@ -35,6 +35,8 @@ function commonOptions(wantedBy: string[]) {
 }
 
 const service = t.submodule({
+  // A service started by a timer is not also started at boot.
+  config: ({ config }) => (config.startAt.length ? { wantedBy: mkDefault([]) } : {}),
   options: {
     ...commonOptions(["multi-user.target"]),
     serviceConfig: option({ type: t.submodule({ options: serviceSection }), default: {}, description: "Typed [Service] keys." }),

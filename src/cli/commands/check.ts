@@ -1,0 +1,36 @@
+import { buildHosts } from "../../build/fleet.ts";
+import { validateGeneration } from "../../check/validate.ts";
+import { openFleet, type GlobalOptions } from "../context.ts";
+import { exitCodes } from "../exit-codes.ts";
+import { formatError, formatWarning } from "../report.ts";
+
+/** Evaluate and build every host, run the real validators, report everything, fail on any error. */
+export async function checkCommand(hosts: string[], opts: GlobalOptions & { verbose: boolean }): Promise<number> {
+  const fleet = await openFleet(opts, hosts);
+  let failed = 0;
+  for (const b of buildHosts(fleet, hosts)) {
+    if ("error" in b) {
+      failed++;
+      console.log(`✗ ${b.host}\n${indent(formatError(b.error, opts.debug))}`);
+      continue;
+    }
+    const result = await validateGeneration(b.generation);
+    const errors = result.findings.filter((f) => f.level === "error");
+    const notes = result.findings.filter((f) => f.level === "note");
+    if (errors.length) failed++;
+    const ran = result.ran.length ? `, ${result.ran.join(", ")}` : "";
+    console.log(`${errors.length ? "✗" : "✓"} ${b.host}  (evaluated, built${ran})`);
+    for (const w of b.generation.warnings) console.log(indent(formatWarning(w)));
+    for (const f of errors) console.log(indent(`error: ${f.validator}: ${f.message}`));
+    if (opts.verbose) for (const f of notes) console.log(indent(`note: ${f.validator}: ${f.message}`));
+    else if (notes.length) console.log(indent(`${notes.length} note${notes.length === 1 ? "" : "s"} about what only the host provides (binaries from its packages); --verbose shows them`));
+    for (const s of result.skipped) console.log(indent(`not run: ${s.validator}: ${s.reason}`));
+  }
+  const total = hosts.length || fleet.hosts.size;
+  console.log(failed ? `\n${failed} of ${total} hosts failed the check` : `\nall ${total} hosts passed the check`);
+  return failed ? exitCodes.failed : exitCodes.ok;
+}
+
+function indent(text: string): string {
+  return text.replace(/^/gm, "    ");
+}
