@@ -25,12 +25,7 @@ export interface HostGeneration {
  * assertions are all reported, together, before anything is rendered.
  */
 export function buildHost(host: string, ev: Evaluation<HostConfig>): HostGeneration {
-  const errors = ev.check();
-  if (errors.length) throw errors.length === 1 ? errors[0]! : new RoostErrors(errors);
-  const { failed, warnings } = checkAssertions(ev);
-  if (failed.length) {
-    throw new RoostErrors(failed.map((f) => new RoostError(`assertion failed: ${f.message}`, [`defined in ${f.site}`])));
-  }
+  const warnings = evaluateAll(ev);
   const config = ev.config;
 
   const units = renderUnits(config);
@@ -56,7 +51,43 @@ export function buildHost(host: string, ev: Evaluation<HostConfig>): HostGenerat
     healthChecks: renderHealthChecks(config),
   };
   const manifestJson = canonicalJson(manifest);
-  return { host, id: sha256(manifestJson).slice(0, 32), manifest, manifestJson, files, warnings: warnings.map((w) => `${w.message} (${w.site})`) };
+  return { host, id: sha256(manifestJson).slice(0, 32), manifest, manifestJson, files, warnings };
+}
+
+/**
+ * Read every option that something defines, so that an error in an option no service reads yet is
+ * still found, then the assertions. Throws every error found, deduplicated, at once.
+ */
+function evaluateAll(ev: Evaluation<HostConfig>): string[] {
+  const unknownOptions = ev.check();
+  const errors: RoostError[] = [...unknownOptions];
+  const seen = new Set(errors.map((e) => e.format()));
+  const add = (e: unknown) => {
+    if (!(e instanceof RoostError)) throw e;
+    const parts = e instanceof RoostErrors ? e.errors : [e];
+    for (const part of parts) if (!seen.has(part.format())) seen.add(part.format()), errors.push(part);
+  };
+  if (errors.length === 0) {
+    for (const path of ev.definedOptions()) {
+      try {
+        ev.value(path);
+      } catch (e) {
+        add(e);
+      }
+    }
+  }
+  let warnings: string[] = [];
+  if (unknownOptions.length === 0) {
+    try {
+      const report = checkAssertions(ev);
+      for (const f of report.failed) add(new RoostError(`assertion failed: ${f.message}`, [`defined in ${f.site}`]));
+      warnings = report.warnings.map((w) => `${w.message} (${w.site})`);
+    } catch (e) {
+      add(e);
+    }
+  }
+  if (errors.length) throw errors.length === 1 ? errors[0]! : new RoostErrors(errors);
+  return warnings;
 }
 
 /** Every file once: two options that render the same path are an error naming both. */

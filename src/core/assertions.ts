@@ -47,7 +47,7 @@ export function checkAssertions(ev: Evaluation): AssertionReport {
   for (const def of ev.definitionsOf(["assertions"])) {
     for (const item of def.value as unknown[]) {
       const merged = mergeDefinitions(ev.fullPath(["assertions"]), assertionType, [{ value: item, site: def.site }]);
-      if (merged.defined && !merged.value.assertion) failed.push({ message: merged.value.message, site: def.site });
+      if (merged.defined && !merged.value.assertion) failed.push({ message: merged.value.message, site: def.site.at(["assertions"]) });
     }
   }
   const warnings = ev.definitionsOf(["warnings"]).flatMap((def) => (def.value as string[]).map((message) => ({ message, site: def.site })));

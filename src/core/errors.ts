@@ -40,26 +40,26 @@ export interface ShownDefinition {
   readonly priority?: number;
 }
 
-function definitionLines(defs: readonly ShownDefinition[], withPriority = false): string[] {
+function definitionLines(path: OptionPath, defs: readonly ShownDefinition[], withPriority = false): string[] {
   const values = defs.map((d) => showValue(d.value, 48));
   const width = Math.max(...values.map((v) => v.length));
   return defs.map((d, i) => {
     const prio = withPriority && d.priority !== undefined ? ` (priority ${d.priority})` : "";
-    return `${values[i]!.padEnd(width)}  defined in ${d.site}${prio}`;
+    return `${values[i]!.padEnd(width)}  defined in ${d.site.at(path)}${prio}`;
   });
 }
 
 export function typeMismatch(path: OptionPath, expected: string, def: ShownDefinition, reason?: string): RoostError {
   return new RoostError(
     `${showPath(path)}: expected ${expected}${reason ? `, but ${reason}` : ""}`,
-    definitionLines([def]),
+    definitionLines(path, [def]),
   );
 }
 
 export function conflict(path: OptionPath, typeName: string, defs: readonly ShownDefinition[]): RoostError {
   return new RoostError(
     `conflicting values for ${showPath(path)} (${typeName})`,
-    definitionLines(defs, true),
+    definitionLines(path, defs, true),
     "give one of them mkForce(…) or mkDefault(…), or make them equal",
   );
 }
@@ -67,7 +67,7 @@ export function conflict(path: OptionPath, typeName: string, defs: readonly Show
 export function noSuchOption(path: OptionPath, site: CallSite, suggestions: readonly string[], verb: "defined" | "read"): RoostError {
   return new RoostError(
     `the option ${showPath(path)} does not exist`,
-    [`${verb} in ${site}`],
+    [`${verb} in ${verb === "defined" ? site.at(path) : site}`],
     suggestions.length ? `did you mean ${suggestions.map((s) => showPath([...path.slice(0, -1), s])).join(" or ")}?` : undefined,
   );
 }
@@ -81,13 +81,13 @@ export function notDefined(path: OptionPath, declaredIn: CallSite, pending: read
 }
 
 export function readOnlyTwice(path: OptionPath, defs: readonly ShownDefinition[]): RoostError {
-  return new RoostError(`${showPath(path)} is read-only but defined ${defs.length} times`, definitionLines(defs));
+  return new RoostError(`${showPath(path)} is read-only but defined ${defs.length} times`, definitionLines(path, defs));
 }
 
 export function notAnAttributeSet(path: OptionPath, def: ShownDefinition): RoostError {
   return new RoostError(
     `${showPath(path)} is a group of options, so it must be defined as an object`,
-    definitionLines([def]),
+    definitionLines(path, [def]),
   );
 }
 

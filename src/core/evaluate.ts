@@ -17,7 +17,7 @@ interface ModuleRun {
   /** Read stack depth when the module started running. */
   depth: number;
   /** Options computed while this module ran, hence without its definitions: it must not define them. */
-  assumed: { readonly path: OptionPath; readonly chain: readonly string[] }[];
+  assumed: { readonly path: OptionPath; readonly chain: readonly Reading[] }[];
 }
 
 interface Computed {
@@ -25,8 +25,20 @@ interface Computed {
   readonly defs: readonly Definition[];
 }
 
+/** An option being computed, for cycle messages. */
+interface Reading {
+  readonly label: string | undefined;
+  readonly path: string;
+}
+
 /** The options being computed right now, across every evaluation (hosts read each other). */
-const readStack: string[] = [];
+const readStack: Reading[] = [];
+
+/** A chain of options; host labels only when it crosses from one host to another. */
+function showChain(chain: readonly Reading[]): string[] {
+  const labels = new Set(chain.map((r) => r.label));
+  return chain.map((r) => (labels.size > 1 && r.label ? `${r.label}: ${r.path}` : r.path));
+}
 
 export interface EvaluationSpec {
   readonly modules: readonly Module<any, any>[];
@@ -89,6 +101,12 @@ export class Evaluation<C = any> {
     return this.#runs.flatMap((r) => collectDefinitions(r.output, path, r.module.site));
   }
 
+  /** Every option some module defines (whatever the condition), for checks that read them all. */
+  definedOptions(): OptionPath[] {
+    this.#runAll();
+    return this.declarations.list().map(([p]) => p).filter((p) => this.#runs.some((r) => collectDefinitions(r.output, p, r.module.site).length > 0));
+  }
+
   /** Definitions of options that do not exist, or namespaces defined as non-objects. */
   check(): RoostError[] {
     this.#runAll();
@@ -121,7 +139,8 @@ export class Evaluation<C = any> {
     const shown = this.#shown(path);
     if (this.#merging.has(key)) {
       // Reached again while its own definitions are being read: a getter reads the value it defines.
-      throw cycle(readStack.slice(readStack.indexOf(shown)).concat(shown), option.declaredIn);
+      const from = readStack.findIndex((r) => r.label === shown.label && r.path === shown.path);
+      throw cycle(showChain([...readStack.slice(from), shown]), option.declaredIn);
     }
     readStack.push(shown);
     try {
@@ -173,7 +192,7 @@ export class Evaluation<C = any> {
     r.state = "done";
     for (const a of r.assumed) {
       if (collectDefinitions(output, a.path, r.module.site).length > 0) {
-        throw cycle([this.#shown(a.path), ...a.chain], r.module.site);
+        throw cycle(showChain([this.#shown(a.path), ...a.chain]), r.module.site);
       }
     }
     r.assumed = [];
@@ -183,9 +202,8 @@ export class Evaluation<C = any> {
     for (const r of this.#runs) if (r.state === "idle") this.#run(r);
   }
 
-  #shown(path: OptionPath): string {
-    const p = showPath(this.fullPath(path));
-    return this.label ? `${this.label}: ${p}` : p;
+  #shown(path: OptionPath): Reading {
+    return { label: this.label, path: showPath(this.fullPath(path)) };
   }
 
   #checkTree(value: unknown, node: DeclTree, path: string[], site: CallSite, errors: RoostError[]): void {

@@ -1,5 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import type { OptionPath } from "./path.ts";
+import { locateOption } from "./source-position.ts";
 
 /** Where a definition or declaration was written: file, line and column of the user's source. */
 export interface SourceLocation {
@@ -36,6 +38,25 @@ export class CallSite {
 
   toString(): string {
     return formatLocation(this.location);
+  }
+
+  /** The place inside this call where the option at `path` is written, when the source shows it. */
+  at(path: OptionPath): CallSite {
+    return new OptionSite(this, path);
+  }
+}
+
+class OptionSite extends CallSite {
+  #resolved: SourceLocation | null | undefined;
+  constructor(readonly base: CallSite, readonly path: OptionPath) {
+    super(OptionSite);
+  }
+  override get location(): SourceLocation | null {
+    if (this.#resolved === undefined) {
+      const loc = this.base.location;
+      this.#resolved = loc && locateOption(loc, this.path);
+    }
+    return this.#resolved;
   }
 }
 

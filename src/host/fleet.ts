@@ -8,13 +8,10 @@ import {
   type Module,
   type OptionTree,
 } from "../core/index.ts";
-import type { HostArgs, HostConfig, HostDefinitions, HostModule, Nodes } from "./module.ts";
+import type { HostArgs, HostConfig, HostDefinitions, HostModule, ModulesOptions, Nodes } from "./module.ts";
 import { primitiveModules } from "./modules.ts";
 import type { HostOptions } from "./options.ts";
 
-type OptionsOf<M> = M extends Module<infer O, any> ? O : never;
-type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
-type ModulesOptions<M extends readonly Module<any, any>[]> = [M[number]] extends [never] ? {} : UnionToIntersection<OptionsOf<M[number]>>;
 
 export interface HostSpec<M extends readonly Module<any, any>[]> {
   /** How to reach the host: "root@203.0.113.10", "deploy@host.lan" or an alias from ~/.ssh/config. */

@@ -25,13 +25,21 @@ export interface HostArgs<C> {
  */
 export type HostDefinitions<O = {}> = Definable<DefinitionsBody<HostOptions> & DefinitionsBody<O>>;
 
-export interface HostModuleSpec<O extends OptionTree> {
+type OptionsOf<M> = M extends Module<infer O, any> ? O : never;
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+/** The options that a list of modules declares, merged. */
+export type ModulesOptions<M extends readonly Module<any, any>[]> = [M[number]] extends [never] ? {} : UnionToIntersection<OptionsOf<M[number]>>;
+
+export interface HostModuleSpec<O extends OptionTree, I extends readonly Module<any, any>[]> {
   readonly name?: string;
-  readonly imports?: readonly Module<any, any>[];
+  /** Modules this one builds on; their options are typed in `config` too. */
+  readonly imports?: I;
   /** Options this module declares. */
   readonly options?: O;
   /** Definitions for any option of the host: an object, or a function of the final config. */
-  readonly config?: HostDefinitions<NoInfer<O>> | ((args: HostArgs<ConfigOf<HostOptions & NoInfer<O>>>) => HostDefinitions<NoInfer<O>>);
+  readonly config?:
+    | HostDefinitions<NoInfer<O & ModulesOptions<I>>>
+    | ((args: HostArgs<ConfigOf<HostOptions & NoInfer<O & ModulesOptions<I>>>>) => HostDefinitions<NoInfer<O & ModulesOptions<I>>>);
 }
 
 export type HostModule<O extends OptionTree = OptionTree> = Module<O, HostArgs<ConfigOf<HostOptions & O>>>;
@@ -40,7 +48,7 @@ export type HostModule<O extends OptionTree = OptionTree> = Module<O, HostArgs<C
  * Declare a module of host options and definitions. `config` is typed from the declarations: a
  * misspelt option or a value of the wrong type is a compile error as well as a runtime one.
  */
-export function defineModule<O extends OptionTree = {}>(spec: HostModuleSpec<O>): HostModule<O> {
+export function defineModule<O extends OptionTree = {}, const I extends readonly Module<any, any>[] = []>(spec: HostModuleSpec<O, I>): HostModule<O> {
   return makeModule(spec, new CallSite(defineModule)) as HostModule<O>;
 }
 

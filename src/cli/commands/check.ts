@@ -32,5 +32,5 @@ export async function checkCommand(hosts: string[], opts: GlobalOptions & { verb
 }
 
 function indent(text: string): string {
-  return text.replace(/^/gm, "    ");
+  return text.replace(/^(?=.)/gm, "    ");
 }
