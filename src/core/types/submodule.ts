@@ -44,7 +44,7 @@ export function submodule<O extends OptionTree>(spec: SubmoduleSpec<O>): OptionT
       if (errors.length > 1) throw new RoostErrors(errors);
       const value = ev.materialize() as ConfigOf<O>;
       const problem = spec.validate?.(value, path[path.length - 1] ?? "");
-      if (problem) throw new RoostError(`${showPath(path)}: ${problem}`, defs.map((d) => `defined in ${d.site}`));
+      if (problem) throw new RoostError(`${showPath(path)}: ${problem}`, defs.map((d) => `defined in ${d.site.at(path)}`));
       return value;
     },
   });

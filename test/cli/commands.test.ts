@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, describe, it } from "node:test";
+import { runRoost } from "./run-roost.ts";
+
+const example = "examples/homelab/roost.config.ts";
+const scratch = mkdtempSync(path.join(tmpdir(), "roost-cli-"));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("roost check", () => {
+  it("passes the example with systemd-analyze verify and nft -c really run", () => {
+    const run = runRoost(["check", "-c", example]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /✓ web {2}\(evaluated, built, systemd-analyze verify, nft -c\)/);
+    assert.match(run.stdout, /✓ vault {2}\(evaluated, built, systemd-analyze verify, nft -c\)/);
+    assert.doesNotMatch(run.stdout, /not run:/);
+  });
+  it("fails on a unit key systemd does not know, naming it", () => {
+    const run = runRoost(["check", "-c", "test/fixtures/validators/bad-unit.config.ts"]);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /error: systemd-analyze verify: app\.service:\d+: Unknown key '?RestartSecs'?/);
+  });
+  it("fails on a firewall rule nftables rejects, naming the ruleset", () => {
+    const run = runRoost(["check", "-c", "test/fixtures/validators/bad-firewall.config.ts"]);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /error: nft -c: [\s\S]*\/etc\/roost\/firewall\.nft/);
+    assert.match(run.stdout, /smtpx/);
+  });
+  it("checks only the hosts named", () => {
+    const run = runRoost(["check", "-c", example, "vault"]);
+    assert.equal(run.code, 0);
+    assert.doesNotMatch(run.stdout, /web/);
+  });
+});
+
+describe("roost build", () => {
+  it("writes each host's manifest, id and file tree", () => {
+    const out = path.join(scratch, "result");
+    const run = runRoost(["build", "-c", example, "-o", out]);
+    assert.equal(run.code, 0, run.stderr);
+    const manifest = JSON.parse(readFileSync(path.join(out, "web/manifest.json"), "utf8"));
+    assert.equal(manifest.host, "web");
+    assert.ok(manifest.units["site.service"].sha256);
+    assert.deepEqual(manifest.files["/etc/motd"].mode, "0644");
+    assert.match(readFileSync(path.join(out, "web/root/etc/systemd/system/site.service"), "utf8"), /^ExecStart=\/bin\/busybox httpd/m);
+    assert.match(readFileSync(path.join(out, "web/id"), "utf8"), /^[0-9a-f]{32}\n$/);
+    assert.match(run.stdout, /^web +[0-9a-f]{32} {2}\d+ files, \d+ units/m);
+  });
+  it("builds one host when named", () => {
+    const out = path.join(scratch, "one");
+    assert.equal(runRoost(["build", "-c", example, "-o", out, "vault"]).code, 0);
+    assert.ok(existsSync(path.join(out, "vault/manifest.json")));
+    assert.ok(!existsSync(path.join(out, "web")));
+  });
+});
+
+describe("roost options", () => {
+  it("lists every option with type, default, description and declaration site as JSON", () => {
+    const run = runRoost(["options", "--json", "-c", example]);
+    assert.equal(run.code, 0, run.stderr);
+    const docs = JSON.parse(run.stdout) as { path: string; type: string; default: string | null; declaredIn: string }[];
+    const port = docs.find((d) => d.path === "networking.firewall.allowedTCPPorts")!;
+    assert.equal(port.type, "list of port number (0–65535)");
+    assert.equal(port.default, "[]");
+    assert.match(port.declaredIn, /^src\/host\/firewall\/options\.ts:\d+:\d+$/);
+    assert.ok(docs.some((d) => d.path === "users.users.<name>.home"), "submodule options are expanded");
+    assert.ok(docs.some((d) => d.path === "systemd.services.<name>.serviceConfig.ProtectSystem"));
+    assert.ok(docs.some((d) => d.path === "site.port"), "the fleet's own modules are documented");
+  });
+  it("renders Markdown", () => {
+    const run = runRoost(["options", "--markdown", "-c", example]);
+    assert.match(run.stdout, /^## `files\.<name>\.mode`$/m);
+  });
+});
+
+describe("roost eval", () => {
+  it("prints a final value and where each definition came from", () => {
+    const run = runRoost(["eval", "-c", example, "web", "networking.firewall.allowedTCPPorts"]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stdout), [8080, 80]);
+    assert.match(run.stderr, /\[80\] +defined in examples\/homelab\/roost\.config\.ts:\d+:\d+/);
+    assert.match(run.stderr, /defined in examples\/homelab\/modules\/static-site\.ts:\d+:\d+/);
+  });
+  it("reads into a submodule", () => {
+    const run = runRoost(["eval", "-c", example, "web", "systemd.services.site.serviceConfig.User"]);
+    assert.equal(run.stdout.trim(), "site");
+  });
+  it("suggests an option for a typo", () => {
+    const run = runRoost(["eval", "-c", example, "web", "networking.firewal.enable"]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /did you mean networking\.firewall/);
+  });
+  it("refuses an unknown host with a usage error", () => {
+    const run = runRoost(["eval", "-c", example, "nohost", "networking.hostName"]);
+    assert.equal(run.code, 2);
+    assert.match(run.stderr, /no host named "nohost"[\s\S]*hosts: vault, web/);
+  });
+});
+
+describe("the command line", () => {
+  it("says when there is no fleet file", () => {
+    const run = runRoost(["check", "-c", path.join(scratch, "missing.ts")]);
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /no fleet file at/);
+  });
+  it("exits 2 on an unknown command", () => {
+    assert.equal(runRoost(["deploi"]).code, 2);
+  });
+  it("documents its exit codes in --help", () => {
+    assert.match(runRoost(["--help"]).stdout, /Exit codes:\n {2}0 {2}success/);
+  });
+});
