@@ -25,10 +25,13 @@ interface Computed {
   readonly defs: readonly Definition[];
 }
 
-/** An option being computed, for cycle messages. */
+/** The merged default of options that nothing defines; defaults are constants of their declaration. */
+const mergedDefaults = new WeakMap<Option, Computed>();
+
+/** An option being computed, for cycle messages (formatted only when one is printed). */
 interface Reading {
   readonly label: string | undefined;
-  readonly path: string;
+  readonly path: OptionPath;
 }
 
 /** The options being computed right now, across every evaluation (hosts read each other). */
@@ -37,7 +40,7 @@ const readStack: Reading[] = [];
 /** A chain of options; host labels only when it crosses from one host to another. */
 function showChain(chain: readonly Reading[]): string[] {
   const labels = new Set(chain.map((r) => r.label));
-  return chain.map((r) => (labels.size > 1 && r.label ? `${r.label}: ${r.path}` : r.path));
+  return chain.map((r) => (labels.size > 1 && r.label ? `${r.label}: ${showPath(r.path)}` : showPath(r.path)));
 }
 
 export interface EvaluationSpec {
@@ -115,15 +118,17 @@ export class Evaluation<C = any> {
     return errors;
   }
 
-  /** Every option's value as a plain object (submodules are small, so they are read whole). */
+  /** Every option's value as a frozen plain object (submodules are small, so they are read whole). */
   materialize(): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (const [path] of this.declarations.list()) {
-      let node = out;
-      for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
-      node[path[path.length - 1]!] = this.value(path);
-    }
-    return out;
+    const build = (node: DeclTree, path: string[]): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(node).sort()) {
+        const child = node[key]!;
+        out[key] = isOption(child) ? this.value([...path, key]) : build(child, [...path, key]);
+      }
+      return Object.freeze(out);
+    };
+    return build(this.declarations.tree, []);
   }
 
   fullPath(path: OptionPath): OptionPath {
@@ -139,7 +144,7 @@ export class Evaluation<C = any> {
     const shown = this.#shown(path);
     if (this.#merging.has(key)) {
       // Reached again while its own definitions are being read: a getter reads the value it defines.
-      const from = readStack.findIndex((r) => r.label === shown.label && r.path === shown.path);
+      const from = readStack.findIndex((r) => r.label === shown.label && r.path.join("\0") === shown.path.join("\0"));
       throw cycle(showChain([...readStack.slice(from), shown]), option.declaredIn);
     }
     readStack.push(shown);
@@ -164,10 +169,19 @@ export class Evaluation<C = any> {
 
   #merge(path: OptionPath, option: Option, raw: RawDefinition[], excluded: readonly Module[]): Computed {
     const full = this.fullPath(path);
+    if (raw.length === 0 && option.hasDefault) {
+      // Most options of a submodule are left at their default: merge each default once, ever.
+      let computed = mergedDefaults.get(option);
+      if (!computed) {
+        const merged = mergeDefinitions(full, option.type, [defaultDefinition(option)]);
+        mergedDefaults.set(option, (computed = { value: merged.defined ? merged.value : undefined, defs: merged.defined ? merged.defs : [] }));
+      }
+      return computed;
+    }
     if (option.spec.readOnly && raw.length > 1) {
       throw readOnlyTwice(full, raw.map((d) => ({ value: d.value, site: d.site })));
     }
-    if (option.hasDefault) raw.push({ value: option.spec.default, site: option.declaredIn, priority: priorities.optionDefault });
+    if (option.hasDefault) raw.push(defaultDefinition(option));
     const merged = mergeDefinitions(full, option.type, raw);
     if (!merged.defined) throw notDefined(full, option.declaredIn, excluded.map((m) => m.site));
     return { value: merged.value, defs: merged.defs };
@@ -203,7 +217,7 @@ export class Evaluation<C = any> {
   }
 
   #shown(path: OptionPath): Reading {
-    return { label: this.label, path: showPath(this.fullPath(path)) };
+    return { label: this.label, path: this.fullPath(path) };
   }
 
   #checkTree(value: unknown, node: DeclTree, path: string[], site: CallSite, errors: RoostError[]): void {
@@ -250,6 +264,10 @@ export class Evaluation<C = any> {
     this.#proxies.set(key, proxy);
     return proxy;
   }
+}
+
+function defaultDefinition(option: Option): RawDefinition {
+  return { value: option.spec.default, site: option.declaredIn, priority: priorities.optionDefault };
 }
 
 function moduleFailed(module: Module, e: unknown): RoostError {

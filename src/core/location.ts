@@ -25,7 +25,7 @@ export class CallSite {
   constructor(skip: Function) {
     this.#holder = {};
     const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 12;
+    Error.stackTraceLimit = 8;
     Error.captureStackTrace(this.#holder, skip);
     Error.stackTraceLimit = limit;
   }

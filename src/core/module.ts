@@ -25,7 +25,10 @@ export interface ModuleSpec<O extends OptionTree, Args> {
 
 export function makeModule<O extends OptionTree, Args>(spec: ModuleSpec<O, Args>, site: CallSite): Module<O, Args> {
   return Object.freeze({
-    name: spec.name ?? site.toString(),
+    // Resolving a site formats a stack trace: only do it when a message needs the name.
+    get name() {
+      return spec.name ?? site.toString();
+    },
     options: spec.options ?? ({} as O),
     imports: spec.imports ?? [],
     config: spec.config ?? {},
@@ -34,7 +37,7 @@ export function makeModule<O extends OptionTree, Args>(spec: ModuleSpec<O, Args>
 }
 
 /** A module written at `site` that only defines values (a host's config, a submodule definition). */
-export function definitionModule(config: unknown, site: CallSite, name = site.toString()): Module {
+export function definitionModule(config: unknown, site: CallSite, name?: string): Module {
   return makeModule({ name, config }, site);
 }
 

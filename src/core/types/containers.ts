@@ -44,7 +44,7 @@ export function listOf<T extends OptionType<any, any>>(elem: T): OptionType<Valu
           if (merged.defined) out.push(merged.value as ValueOf<T>);
         }
       }
-      return out;
+      return Object.freeze(out) as ValueOf<T>[];
     },
   });
 }
@@ -77,7 +77,7 @@ export function attrsOf<T extends OptionType<any, any>>(
         const merged = mergeDefinitions([...path, key], elem, perKey.get(key)!);
         if (merged.defined) out[key] = merged.value as ValueOf<T>;
       }
-      return out;
+      return Object.freeze(out);
     },
   });
 }
@@ -121,7 +121,7 @@ function mergeAnything(path: OptionPath, defs: Parameters<OptionType["merge"]>[1
     const merged = attrsOf(anything).merge(path, defs);
     return merged;
   }
-  if (defs.every((d) => Array.isArray(d.value))) return defs.flatMap((d) => d.value as unknown[]);
+  if (defs.every((d) => Array.isArray(d.value))) return Object.freeze(defs.flatMap((d) => d.value as unknown[]));
   if (defs.some((d) => typeof d.value === "function")) throw typeMismatch(path, "plain value", defs.find((d) => typeof d.value === "function")!);
   return mergeEqual(path, defs, "anything");
 }
