@@ -19,3 +19,4 @@ export {
   type OptionTree,
   type SecretRef,
 } from "./core/index.ts";
+export { definitionsFromFile } from "./core/index.ts";

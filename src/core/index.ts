@@ -8,4 +8,5 @@ export { Declarations } from "./declarations.ts";
 export { RoostError, RoostErrors } from "./errors.ts";
 export { CallSite, FixedSite, formatLocation, type SourceLocation } from "./location.ts";
 export { showPath, type OptionPath } from "./path.ts";
+export { definitionsFromFile } from "./data-file.ts";
 export { checkAssertions, assertionsModule, type AssertionReport } from "./assertions.ts";

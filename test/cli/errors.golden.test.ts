@@ -12,6 +12,7 @@ const cases = {
   "missing-option": "a misspelt option suggests the options it may have meant",
   cycle: "options that depend on each other print the chain",
   assertions: "failed assertions and other errors are reported together",
+  "yaml-type-error": "a value from a YAML file is checked like any other and points at its line",
 };
 
 describe("error messages (golden)", () => {
