@@ -1,0 +1,76 @@
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, rm, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { runOk } from "./run-command.ts";
+
+/** Packages every test host has: what Roost's deploy needs, plus what tests and the demo use. */
+export const basePackages = [
+  "systemd",
+  "systemd-sysv",
+  "openssh-server",
+  "dbus",
+  "iproute2",
+  "ca-certificates",
+  "python3",
+  "nftables",
+  "busybox",
+  "curl",
+  "rsync",
+  "htop",
+] as const;
+
+/** Bumped when the customisation below changes, so cached images are rebuilt. */
+const recipeVersion = 1;
+
+export const imageCache = process.env.ROOST_TEST_IMAGE_CACHE ?? "/var/cache/roost/test-images";
+
+/** The directory of a cached Debian 12 base image, built once per package list (about 45 s). */
+export async function ensureBaseImage(packages: readonly string[] = basePackages): Promise<string> {
+  const key = createHash("sha256").update(JSON.stringify({ recipeVersion, packages: [...packages].sort() })).digest("hex").slice(0, 16);
+  const dir = path.join(imageCache, `bookworm-${key}`);
+  if (existsSync(path.join(dir, ".complete"))) return dir;
+  await mkdir(imageCache, { recursive: true });
+  const building = `${dir}.building-${process.pid}`;
+  await rm(building, { recursive: true, force: true });
+  await runOk("debootstrap", ["--variant=minbase", `--include=${packages.join(",")}`, "bookworm", building, debianMirror()]);
+  await customise(building);
+  await writeFile(path.join(building, ".complete"), new Date(0).toISOString());
+  try {
+    await rename(building, dir);
+  } catch (e) {
+    // Another process finished the same image first: use theirs.
+    if (!existsSync(path.join(dir, ".complete"))) throw e;
+    await rm(building, { recursive: true, force: true });
+  }
+  return dir;
+}
+
+/** The Debian mirror this machine's own apt uses (never a hard-coded host). */
+export function debianMirror(): string {
+  const candidates = ["/etc/apt/sources.list.d/debian.sources", "/etc/apt/sources.list"];
+  for (const file of candidates) {
+    if (!existsSync(file)) continue;
+    const text = readFileSync(file, "utf8");
+    const m = /^URIs:\s*(\S+\/debian)\s*$/m.exec(text) ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+\/debian)\s+bookworm\b/m.exec(text);
+    if (m) return m[1]!;
+  }
+  throw new Error("cannot find this machine's Debian mirror in /etc/apt/sources.list(.d)");
+}
+
+async function customise(root: string): Promise<void> {
+  await rm(path.join(root, "etc/hostname"), { force: true });
+  await writeFile(path.join(root, "etc/machine-id"), "");
+  await writeFile(path.join(root, "etc/hosts"), "127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n");
+  await mkdir(path.join(root, "etc/systemd/network"), { recursive: true });
+  await writeFile(
+    path.join(root, "etc/systemd/network/80-container-host0.network"),
+    "[Match]\nKind=veth\nName=host0\nVirtualization=container\n\n[Network]\nLinkLocalAddressing=no\n",
+  );
+  await runOk("chroot", [root, "systemctl", "enable", "systemd-networkd"]);
+  // Host keys are made per host at start; the base must not carry any.
+  await runOk("sh", ["-c", `rm -f ${root}/etc/ssh/ssh_host_*`]);
+  // Boot fast: nothing in a test host needs these.
+  await runOk("chroot", [root, "systemctl", "mask", "apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "fstrim.timer", "systemd-timesyncd.service"]);
+  await mkdir(path.join(root, "root/.ssh"), { recursive: true, mode: 0o700 });
+}

@@ -1,0 +1,29 @@
+import { spawn, type SpawnOptions } from "node:child_process";
+
+export interface CommandResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Run a program to completion and collect its output; never throws for a non-zero exit. */
+export function run(file: string, args: readonly string[], opts: SpawnOptions & { input?: string | Buffer } = {}): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { ...opts, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (d) => (stdout += d));
+    child.stderr!.on("data", (d) => (stderr += d));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+    child.stdin!.on("error", () => {});
+    child.stdin!.end(opts.input ?? "");
+  });
+}
+
+/** Like run, but a non-zero exit is an error that shows the command and its stderr. */
+export async function runOk(file: string, args: readonly string[], opts: SpawnOptions & { input?: string | Buffer } = {}): Promise<string> {
+  const r = await run(file, args, opts);
+  if (r.code !== 0) throw new Error(`${file} ${args.join(" ")} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
+  return r.stdout;
+}
