@@ -49,6 +49,7 @@ export function buildHost(host: string, ev: Evaluation<HostConfig>): HostGenerat
     aptRepositories: pkgs.aptRepositories,
     firewall: config.networking.firewall.enable && firewallFile ? { path: rulesetPath, sha256: sha256(firewallFile.content) } : null,
     healthChecks: renderHealthChecks(config),
+    deployment: { confirmTimeout: config.deployment.confirmTimeout, keepGenerations: config.deployment.keepGenerations },
   };
   const manifestJson = canonicalJson(manifest);
   return { host, id: sha256(manifestJson).slice(0, 32), manifest, manifestJson, files, warnings };

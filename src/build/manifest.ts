@@ -24,6 +24,7 @@ export interface Manifest {
   readonly aptRepositories: readonly string[];
   readonly firewall: { readonly path: string; readonly sha256: string } | null;
   readonly healthChecks: Readonly<Record<string, HealthCheckEntry>>;
+  readonly deployment: { readonly confirmTimeout: number; readonly keepGenerations: number };
 }
 
 /** JSON with object keys sorted at every level, two-space indented, newline-terminated. */

@@ -1,4 +1,5 @@
 import { assertionsModule, type Module } from "../core/index.ts";
+import { deploymentModule } from "./deployment/options.ts";
 import { directoriesModule } from "./directories/options.ts";
 import { filesModule } from "./files/options.ts";
 import { firewallModule } from "./firewall/options.ts";
@@ -19,4 +20,5 @@ export const primitiveModules: readonly Module<any, any>[] = [
   systemdModule,
   firewallModule,
   healthModule,
+  deploymentModule,
 ];

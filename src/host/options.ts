@@ -1,4 +1,5 @@
 import type { assertionsModule } from "../core/index.ts";
+import type { deploymentOptions } from "./deployment/options.ts";
 import type { directoriesOptions } from "./directories/options.ts";
 import type { filesOptions } from "./files/options.ts";
 import type { firewallOptions } from "./firewall/options.ts";
@@ -17,4 +18,5 @@ export type HostOptions = (typeof assertionsModule)["options"] &
   typeof networkingOptions &
   typeof systemdOptions &
   typeof firewallOptions &
-  typeof healthOptions;
+  typeof healthOptions &
+  typeof deploymentOptions;

@@ -15,15 +15,6 @@ export const nightlyCopy = defineModule({
     const cfg = config.nightlyCopy;
     return {
       packages: ["rsync"],
-      apt: {
-        repositories: {
-          "example-tools": {
-            uris: ["https://apt.example.org/debian"],
-            suites: ["bookworm"],
-            key: "-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nmDMEZQAAABYJKwYBBAHaRw8BAQdAexamplekeyexamplekeyexamplekeyexample\n=abcd\n-----END PGP PUBLIC KEY BLOCK-----",
-          },
-        },
-      },
       users: { groups: { backup: { gid: 34 } } },
       directories: { [cfg.to]: { mode: "0750", group: "backup" } },
       systemd: {

@@ -39,7 +39,7 @@ export const path = equalScalar<string>("path", "absolute path", (v) => {
   if (typeof v !== "string") return false;
   if (!v.startsWith("/")) return "it does not start with /";
   if (v.split("/").includes("..")) return "it contains ..";
-  if (v.includes("\0") || v.includes("\n")) return "it contains a NUL or newline";
+  if (/[\0\n\r\t\\]/.test(v)) return "it contains a control character or backslash";
   return true;
 });
 

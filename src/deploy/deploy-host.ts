@@ -1,0 +1,120 @@
+import os from "node:os";
+import type { HostGeneration } from "../build/generation.ts";
+import { RoostError } from "../core/index.ts";
+import type { Host } from "../host/fleet.ts";
+import { parseAddress } from "./address.ts";
+import { hostScripts } from "./host-scripts.ts";
+import { planHost, type HostPlan } from "./plan.ts";
+import { HostSession } from "./session.ts";
+import { SshTarget, type SshSettings } from "./ssh.ts";
+import { generationObjects, uploadStream } from "./upload.ts";
+
+export interface DeploySettings {
+  readonly ssh: SshSettings;
+  /** Overrides each host's deployment.confirmTimeout (seconds). */
+  readonly confirmTimeout?: number;
+  /** Told about each phase, for the progress view. */
+  readonly onPhase?: (phase: string) => void;
+}
+
+export interface HostResult {
+  readonly host: string;
+  readonly status: "deployed" | "unchanged" | "failed";
+  readonly from: string | null;
+  readonly to: string;
+  /** What the activation did, from its own report. */
+  readonly actions: { readonly started: string[]; readonly restarted: string[]; readonly reloaded: string[]; readonly stopped: string[]; readonly changedFiles: string[] };
+  readonly plan: HostPlan | null;
+  readonly error?: string;
+  /** The host went back to the generation it had (after a failed activation or health check). */
+  readonly rolledBack?: boolean;
+  readonly roundTrips: number;
+  readonly seconds: number;
+}
+
+export function lockHolder(): string {
+  return `${os.userInfo().username}@${os.hostname()} (pid ${process.pid}) since ${new Date().toISOString()}`;
+}
+
+export function sshTarget(name: string, host: Host, settings: SshSettings): SshTarget {
+  return new SshTarget(name, parseAddress(host.address, name), host.hostKey, settings);
+}
+
+/**
+ * Deploy one generation to one host: take the lock and read the host's state (one round trip),
+ * send only the objects it lacks and activate (one), confirm over a new connection (one). A host
+ * already on this generation, with no drift, costs the first round trip only.
+ */
+export async function deployHost(name: string, host: Host, gen: HostGeneration, settings: DeploySettings): Promise<HostResult> {
+  const started = Date.now();
+  const ssh = sshTarget(name, host, settings.ssh);
+  const actions = { started: [] as string[], restarted: [] as string[], reloaded: [] as string[], stopped: [] as string[], changedFiles: [] as string[] };
+  const result = (status: HostResult["status"], extra: Partial<HostResult> = {}): HostResult => ({
+    host: name,
+    status,
+    from: null,
+    to: gen.id,
+    actions,
+    plan: null,
+    roundTrips: ssh.roundTrips,
+    seconds: (Date.now() - started) / 1000,
+    ...extra,
+  });
+  settings.onPhase?.("connecting");
+  let session: HostSession | null = null;
+  try {
+    session = await HostSession.open(ssh, lockHolder(), [...generationObjects(gen).keys()], false);
+    const status = session.status;
+    const plan = planHost(gen, status, null);
+    if (status.current === gen.id && status.drift.length === 0) {
+      if (status.pending) await confirm(ssh, gen, settings);
+      return result("unchanged", { from: status.current, plan });
+    }
+    const confirmTimeout = settings.confirmTimeout ?? gen.manifest.deployment.confirmTimeout;
+    settings.onPhase?.(status.missing.size ? `sending ${status.missing.size} objects` : "activating");
+    const errors: string[] = [];
+    let rolledBack = false;
+    const received = await ssh.exec(hostScripts.receive, [gen.id, String(Math.ceil(confirmTimeout)), status.current === gen.id ? "switch-only" : "upload"], {
+      input: status.current === gen.id ? "" : uploadStream(gen, status.missing),
+      onLine: (line) => {
+        const [word, ...rest] = line.split(" ");
+        const value = rest.join(" ");
+        if (word === "step") settings.onPhase?.(`activating: ${value}`);
+        else if (word === "error") errors.push(value);
+        else if (word === "rolled-back") rolledBack = true;
+        else if (word === "started") actions.started.push(value);
+        else if (word === "restarted") actions.restarted.push(value);
+        else if (word === "reloaded") actions.reloaded.push(value);
+        else if (word === "stopped") actions.stopped.push(value);
+        else if (word === "changed") actions.changedFiles.push(value);
+      },
+    });
+    if (received.code !== 0) {
+      const reason = errors.find((e) => e.startsWith("health check")) ?? errors[0] ?? (received.stderr.trim() || `activation exited ${received.code}`);
+      return result("failed", { from: status.current, plan, error: reason, rolledBack });
+    }
+    settings.onPhase?.("confirming");
+    await confirm(ssh, gen, settings, confirmTimeout);
+    return result("deployed", { from: status.current, plan });
+  } catch (e) {
+    const error = e instanceof RoostError ? [e.headline, ...e.details].join(": ") : e instanceof Error ? e.message : String(e);
+    return result("failed", { error, from: session?.status.current ?? null });
+  } finally {
+    await session?.close();
+    await ssh.close();
+  }
+}
+
+/** Prove a new SSH login works after the switch, then disarm the host's rollback timer. */
+async function confirm(ssh: SshTarget, gen: HostGeneration, settings: DeploySettings, timeout = gen.manifest.deployment.confirmTimeout): Promise<void> {
+  let confirmed;
+  try {
+    confirmed = await ssh.exec(hostScripts.confirm, [gen.id, String(gen.manifest.deployment.keepGenerations)], { fresh: true });
+  } catch (e) {
+    throw new RoostError(`${ssh.host}: a new SSH connection failed after the switch`, [e instanceof RoostError ? e.details.join(" ") : String(e)], `the host rolls back by itself within ${timeout} s`);
+  }
+  if (confirmed.code === 3) {
+    throw new RoostError(`${ssh.host}: the switch was rolled back before it was confirmed`, [confirmed.stdout.trim()], "the host did not stay reachable, or confirmation came after deployment.confirmTimeout");
+  }
+  if (confirmed.code !== 0) throw new RoostError(`${ssh.host}: confirmation failed`, [confirmed.stderr.trim() || confirmed.stdout.trim()]);
+}

@@ -1,0 +1,36 @@
+# Roost: take the host's deploy lock and report its state, then hold the lock until stdin closes.
+#   status.sh HOLDER WITH_MANIFEST < needed object hashes, one per line, then "."
+# Prints: "locked <holder>" and exits when another deploy holds the lock; otherwise "stale
+# <holder>" (a holder that died), "current <id|->", "pending <new> <old>", "activating",
+# "missing <hash>"…, "drift changed|missing <path>"…, "manifest <base64>" and "ready".
+set -u
+holder=$1
+with_manifest=$2
+R=/var/lib/roost
+mkdir -p "$R/store" "$R/generations" "$R/incoming" "$R/log"
+exec 9>>"$R/lock"
+if ! flock -n 9; then
+  echo "locked $(cat "$R/lock.info" 2>/dev/null || echo "an unknown holder")"
+  exit 0
+fi
+if [ -s "$R/lock.info" ]; then echo "stale $(cat "$R/lock.info")"; fi
+printf '%s\n' "$holder" > "$R/lock.info"
+current=$(readlink "$R/current" 2>/dev/null || true)
+current=${current##*/}
+echo "current ${current:--}"
+if [ -f "$R/pending" ]; then echo "pending $(cat "$R/pending")"; fi
+if systemctl is-active --quiet 'roost-activate-*' 2>/dev/null; then echo "activating"; fi
+while read -r h; do
+  [ "$h" = . ] && break
+  [ -e "$R/store/$h" ] || echo "missing $h"
+done
+if [ -n "$current" ] && [ -f "$R/generations/$current/files.tsv" ]; then
+  while IFS="$(printf '\t')" read -r p h _; do
+    if [ ! -f "$p" ]; then echo "drift missing $p"
+    elif [ "$(sha256sum < "$p" | cut -c1-64)" != "$h" ]; then echo "drift changed $p"; fi
+  done < "$R/generations/$current/files.tsv"
+  if [ "$with_manifest" = 1 ]; then echo "manifest $(base64 -w0 < "$R/generations/$current/manifest.json")"; fi
+fi
+echo ready
+cat > /dev/null
+rm -f "$R/lock.info"

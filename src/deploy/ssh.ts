@@ -1,0 +1,129 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { RoostError } from "../core/index.ts";
+import type { SshAddress } from "./address.ts";
+
+export interface SshSettings {
+  /** A private directory (mode 0700) for control sockets and pinned host keys. */
+  readonly stateDir: string;
+  /** An ssh_config file to use instead of ~/.ssh/config (-F). */
+  readonly configFile?: string;
+  readonly connectTimeoutSeconds?: number;
+}
+
+export interface ExecResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A stream that can feed a command's stdin (Node's or streamx's). */
+export interface Pipeable {
+  pipe(destination: NodeJS.WritableStream): unknown;
+}
+
+export interface ExecOptions {
+  readonly input?: string | Buffer | Pipeable;
+  /** Called for each line of stdout as it arrives. */
+  readonly onLine?: (line: string) => void;
+  /** Open a new connection instead of the shared one (confirmation must prove a fresh login works). */
+  readonly fresh?: boolean;
+}
+
+/**
+ * One host, reached with the system's OpenSSH client: the user's ssh_config, agent and known_hosts
+ * apply, and one multiplexed connection carries every command. A host key given in the fleet is
+ * pinned: only that key is accepted. Every command is a bash script sent with its arguments quoted,
+ * so no value is ever spliced into script text.
+ */
+export class SshTarget {
+  /** Commands run so far: each is one round trip over the shared connection. */
+  roundTrips = 0;
+  readonly #baseArgs: string[];
+
+  constructor(readonly host: string, readonly address: SshAddress, hostKey: string | undefined, readonly settings: SshSettings) {
+    const args = ["-o", "BatchMode=yes", "-o", `ConnectTimeout=${settings.connectTimeoutSeconds ?? 10}`, "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"];
+    if (settings.configFile) args.unshift("-F", settings.configFile);
+    if (hostKey) {
+      const knownHosts = path.join(settings.stateDir, `known_hosts.${host}`);
+      writeFileSync(knownHosts, `roost-${host} ${hostKey.trim()}\n`, { mode: 0o600 });
+      args.push("-o", `HostKeyAlias=roost-${host}`, "-o", `UserKnownHostsFile=${knownHosts}`, "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes");
+    }
+    this.#baseArgs = args;
+  }
+
+  get #asRoot(): boolean {
+    return this.address.user === null || this.address.user === "root";
+  }
+
+  #args(fresh: boolean, remote: string): string[] {
+    const mux = fresh
+      ? ["-o", "ControlMaster=no", "-o", "ControlPath=none"]
+      : ["-o", "ControlMaster=auto", "-o", `ControlPath=${path.join(this.settings.stateDir, "%C")}`, "-o", "ControlPersist=60"];
+    return [...this.#baseArgs, ...mux, this.address.destination, remote];
+  }
+
+  /** The remote command line: bash -c SCRIPT NAME ARGS…, under sudo -n for a non-root login. */
+  #remote(script: string, args: readonly string[]): string {
+    const words = ["bash", "-c", script, "roost", ...args].map(shellQuote);
+    return (this.#asRoot ? words : ["sudo", "-n", ...words]).join(" ");
+  }
+
+  /** Start a script; the caller owns the process (for the lock session that stays open). */
+  spawn(script: string, args: readonly string[], opts: { fresh?: boolean } = {}): ChildProcess {
+    this.roundTrips++;
+    return spawn("ssh", this.#args(opts.fresh ?? false, this.#remote(script, args)), { stdio: ["pipe", "pipe", "pipe"] });
+  }
+
+  /** Run a script to its end. Exit code 255 (ssh could not connect) is an error naming the host. */
+  exec(script: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const child = this.spawn(script, args, { fresh: opts.fresh });
+    return new Promise((resolve, reject) => {
+      let stdout = "";
+      let stderr = "";
+      let partial = "";
+      child.stdout!.on("data", (d: Buffer) => {
+        const text = d.toString("utf8");
+        stdout += text;
+        if (!opts.onLine) return;
+        partial += text;
+        const lines = partial.split("\n");
+        partial = lines.pop()!;
+        for (const l of lines) opts.onLine(l);
+      });
+      child.stderr!.on("data", (d) => (stderr += d));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        if (partial && opts.onLine) opts.onLine(partial);
+        if (code === 255) reject(this.unreachable(stderr));
+        else resolve({ code: code ?? 1, stdout, stderr });
+      });
+      child.stdin!.on("error", () => {});
+      const input = opts.input;
+      if (input === undefined || typeof input === "string" || Buffer.isBuffer(input)) child.stdin!.end(input ?? "");
+      else input.pipe(child.stdin!);
+    });
+  }
+
+  unreachable(stderr: string): RoostError {
+    const reason = stderr.trim().split("\n").filter(Boolean).pop() ?? "ssh exited with 255";
+    const hint = /Host key verification failed|REMOTE HOST IDENTIFICATION/.test(stderr)
+      ? "the host's key differs from the one pinned in the fleet (hostKey) or in known_hosts; check the host before trusting a new key"
+      : undefined;
+    return new RoostError(`cannot reach ${this.host} (${this.address.destination})`, [reason], hint);
+  }
+
+  /** End the shared connection. */
+  async close(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const child = spawn("ssh", [...this.#baseArgs, "-o", `ControlPath=${path.join(this.settings.stateDir, "%C")}`, "-O", "exit", this.address.destination], { stdio: "ignore" });
+      child.on("close", () => resolve());
+      child.on("error", () => resolve());
+    });
+  }
+}
+
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_.:@%+=,\/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
