@@ -5,6 +5,7 @@ import { loadFleet } from "./load-fleet.ts";
 export interface GlobalOptions {
   readonly config: string;
   readonly debug: boolean;
+  readonly sshConfig?: string;
 }
 
 /** Load and evaluate the fleet; an unknown host name on the command line is a usage error. */

@@ -1,7 +1,11 @@
 import { Command, CommanderError, Option } from "commander";
 import { buildCommand } from "./commands/build.ts";
 import { checkCommand } from "./commands/check.ts";
+import { deployCommand } from "./commands/deploy.ts";
 import { evalCommand } from "./commands/eval.ts";
+import { generationsCommand, rollbackCommand } from "./commands/generations.ts";
+import { planCommand } from "./commands/plan.ts";
+import { testCommand } from "./commands/test.ts";
 import { optionsCommand } from "./commands/options.ts";
 import { UsageError, type GlobalOptions } from "./context.ts";
 import { exitCodes, exitCodesHelp } from "./exit-codes.ts";
@@ -15,6 +19,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("Declarative, typed configuration and deployment for small fleets of Debian servers.")
     .option("-c, --config <file>", "the fleet file", defaultConfigFile)
     .option("--debug", "show stack traces", false)
+    .option("--ssh-config <file>", "an ssh_config file to use instead of ~/.ssh/config")
     .addHelpText("after", `\n${exitCodesHelp}`)
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
@@ -45,6 +50,51 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument("<option>", 'an option path, e.g. systemd.services.web.serviceConfig or files."/etc/motd".text')
     .option("--json", "print the value as JSON, without definition sites", false)
     .action(async (host: string, path: string, o: { json: boolean }) => void (code = await evalCommand(host, path, { ...global(), ...o })));
+
+  const seconds = (v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`expected a number of seconds, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  const positive = (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`expected a positive whole number, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  program
+    .command("plan")
+    .description("what a deploy would change on each host (files with diffs, units, packages, users), and drift")
+    .argument("[hosts...]", "hosts to plan (default: all)")
+    .option("--json", "as JSON", false)
+    .action(async (hosts: string[], o: { json: boolean }) => void (code = await planCommand(hosts, { ...global(), ...o })));
+  program
+    .command("deploy")
+    .description("switch hosts to their new generation, in parallel, with health checks and automatic rollback")
+    .argument("[hosts...]", "hosts to deploy (default: all)")
+    .option("-j, --jobs <n>", "hosts deployed at once", positive, 5)
+    .option("--dry-run", "only show the plan", false)
+    .option("--confirm-timeout <seconds>", "roll back unless confirmed within this time (default: deployment.confirmTimeout)", seconds)
+    .option("-q, --quiet", "no progress view", false)
+    .option("--json", "print the results as JSON", false)
+    .action(async (hosts: string[], o: { jobs: number; dryRun: boolean; confirmTimeout?: number; quiet: boolean; json: boolean }) => void (code = await deployCommand(hosts, { ...global(), ...o })));
+  program
+    .command("rollback")
+    .description("switch a host back to an earlier generation (the previous one by default)")
+    .argument("<host>", "a host of the fleet")
+    .argument("[generation]", "a generation id (or its start)")
+    .option("--confirm-timeout <seconds>", "roll forward again unless confirmed within this time", seconds)
+    .action(async (host: string, generation: string | undefined, o: { confirmTimeout?: number }) => void (code = await rollbackCommand(host, generation, { ...global(), ...o })));
+  program
+    .command("generations")
+    .description("the generations stored on a host: id, first activation, size, which is current")
+    .argument("<host>", "a host of the fleet")
+    .option("--json", "as JSON", false)
+    .action(async (host: string, o: { json: boolean }) => void (code = await generationsCommand(host, { ...global(), ...o })));
+  program
+    .command("test")
+    .description("run a scenario file on fresh local test hosts (systemd-nspawn; needs root)")
+    .argument("<file>", "a scenario: export default scenario({ … })")
+    .action(async (file: string) => void (code = await testCommand(file, global())));
 
   try {
     await program.parseAsync(argv);

@@ -11,4 +11,5 @@ export const hostScripts = {
   receive: load("receive.sh"),
   confirm: load("confirm.sh"),
   generations: load("generations.sh"),
+  objects: load("objects.sh"),
 } as const;

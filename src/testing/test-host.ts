@@ -188,7 +188,9 @@ export class TestHost {
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     this.#stopping = true;
     child.kill("SIGTERM");
-    const exited = await Promise.race([this.#exited!.then(() => true), sleep(10_000).then(() => false)]);
+    const timer = new AbortController();
+    const exited = await Promise.race([this.#exited!.then(() => true), sleep(10_000, false, { signal: timer.signal }).catch(() => false)]);
+    timer.abort();
     if (!exited) {
       child.kill("SIGKILL");
       await this.#exited;

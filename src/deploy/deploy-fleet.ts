@@ -1,0 +1,88 @@
+import { Listr } from "listr2";
+import type { HostBuild } from "../build/fleet.ts";
+import type { Fleet } from "../host/fleet.ts";
+import { deployHost, type DeploySettings, type HostResult } from "./deploy-host.ts";
+
+export interface FleetDeployOptions extends Omit<DeploySettings, "onPhase"> {
+  /** Hosts deployed at once. */
+  readonly jobs: number;
+  /** "live": one updating line per host on a terminal, lines otherwise; "quiet": nothing. */
+  readonly progress: "live" | "quiet";
+}
+
+/**
+ * Deploy every built host in parallel, a bounded number at a time. A host that fails to build or
+ * to deploy never stops the others; every host gets a result.
+ */
+export async function deployFleet(fleet: Fleet, builds: readonly HostBuild[], opts: FleetDeployOptions): Promise<HostResult[]> {
+  const results = new Map<string, HostResult>();
+  const tasks = builds.map((b) => ({
+    title: `${b.host}  waiting`,
+    task: async (_ctx: unknown, task: { title: string }) => {
+      if ("error" in b) {
+        results.set(b.host, buildFailure(b.host, b.error));
+        task.title = `${b.host}  build failed`;
+        throw new Error(`${b.host}: build failed`);
+      }
+      const r = await deployHost(b.host, fleet.hosts[b.host]!, b.generation, { ...opts, onPhase: (phase) => (task.title = `${b.host}  ${phase}`) });
+      results.set(b.host, r);
+      task.title = `${b.host}  ${describe(r)}`;
+      if (r.status === "failed") throw new Error(`${b.host}: ${r.error}`);
+    },
+  }));
+  const list = new Listr(tasks, {
+    concurrent: Math.max(1, opts.jobs),
+    exitOnError: false,
+    renderer: opts.progress === "quiet" ? "silent" : "default",
+    fallbackRenderer: opts.progress === "quiet" ? "silent" : "simple",
+    rendererOptions: { collapseErrors: true, showErrorMessage: false },
+  });
+  await list.run().catch(() => undefined);
+  return builds.map((b) => results.get(b.host) ?? buildFailure(b.host, "not deployed"));
+}
+
+function buildFailure(host: string, error: unknown): HostResult {
+  const message = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+  return {
+    host,
+    status: "failed",
+    from: null,
+    to: "-",
+    actions: { started: [], restarted: [], reloaded: [], stopped: [], changedFiles: [] },
+    plan: null,
+    error: message,
+    roundTrips: 0,
+    seconds: 0,
+  };
+}
+
+export function describe(r: HostResult): string {
+  const id = r.to.slice(0, 12);
+  switch (r.status) {
+    case "unchanged":
+      return `unchanged ${id}`;
+    case "deployed":
+      return `deployed ${id} (${r.seconds.toFixed(1)} s)`;
+    case "failed":
+      return r.rolledBack ? `failed, rolled back to ${r.from?.slice(0, 12)}` : "failed";
+  }
+}
+
+/** The summary table: one row per host. */
+export function summaryTable(results: readonly HostResult[]): string {
+  const rows = [["host", "result", "generation", "changes", "time"]];
+  for (const r of results) {
+    const a = r.actions;
+    const changes = [
+      a.changedFiles.length && `${a.changedFiles.length} files`,
+      a.started.length && `started ${a.started.join(" ")}`,
+      a.restarted.length && `restarted ${a.restarted.join(" ")}`,
+      a.reloaded.length && `reloaded ${a.reloaded.join(" ")}`,
+      a.stopped.length && `stopped ${a.stopped.join(" ")}`,
+    ].filter(Boolean);
+    const result = r.status === "failed" ? (r.rolledBack ? "FAILED (rolled back)" : "FAILED") : r.status;
+    rows.push([r.host, result, r.to.slice(0, 12), r.status === "failed" ? (r.error ?? "") : changes.join("; ") || "-", `${r.seconds.toFixed(1)} s`]);
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+}

@@ -1,0 +1,42 @@
+import type { HostGeneration } from "../build/generation.ts";
+import type { Host } from "../host/fleet.ts";
+import { lockHolder, sshTarget } from "./deploy-host.ts";
+import type { FileDiff } from "./format-plan.ts";
+import { hostScripts } from "./host-scripts.ts";
+import { planHost, type HostPlan } from "./plan.ts";
+import { HostSession } from "./session.ts";
+import type { SshSettings } from "./ssh.ts";
+import { generationObjects } from "./upload.ts";
+
+const maxDiffBytes = 64 * 1024;
+const isText = (b: Buffer) => b.length <= maxDiffBytes && !b.includes(0);
+
+/** What a deploy would do on one host, with diffs of its changed text files. Changes nothing. */
+export async function planOneHost(name: string, host: Host, gen: HostGeneration, ssh: SshSettings): Promise<{ plan: HostPlan; diffs: FileDiff[] }> {
+  const target = sshTarget(name, host, ssh);
+  const session = await HostSession.open(target, lockHolder(), [...generationObjects(gen).keys()], true);
+  try {
+    const old = session.status.manifest;
+    const plan = planHost(gen, session.status, old);
+    const wanted = [...plan.files.changed, ...plan.files.removed].map((p) => old!.files[p]!.sha256).filter((h, i, all) => all.indexOf(h) === i);
+    const before = new Map<string, Buffer | null>();
+    if (wanted.length) {
+      const r = await target.exec(hostScripts.objects, wanted);
+      for (const line of r.stdout.split("\n").filter(Boolean)) {
+        const [hash, data] = line.split(" ");
+        before.set(hash!, data === "-" ? null : Buffer.from(data!, "base64"));
+      }
+    }
+    const diffs: FileDiff[] = [];
+    for (const path of [...plan.files.added, ...plan.files.changed, ...plan.files.removed].sort()) {
+      const was = old?.files[path] ? before.get(old.files[path]!.sha256) ?? null : null;
+      const now = gen.files.get(path)?.content ?? null;
+      if ((was && !isText(was)) || (now && !isText(now))) continue;
+      diffs.push({ path, before: was?.toString("utf8") ?? null, after: now?.toString("utf8") ?? null });
+    }
+    return { plan, diffs };
+  } finally {
+    await session.close();
+    await target.close();
+  }
+}

@@ -1,0 +1,5 @@
+// Roost's test-host library: real Debian hosts on this machine, and scenarios that read like NixOS tests.
+export { Lab, type LabOptions } from "./lab.ts";
+export { TestHost } from "./test-host.ts";
+export { fleetOnLab } from "./lab-fleet.ts";
+export { runScenario, scenario, type DeployCall, type Scenario, type ScenarioContext } from "./scenario.ts";
