@@ -33,9 +33,17 @@ systemctl reset-failed "$unit" >/dev/null 2>&1 || true
 systemd-run --quiet --unit="$unit" --collect --service-type=exec \
   /bin/bash -c 'bash "$1" --confirm-timeout "$2" >>"$3" 2>&1; echo $? > "$4"' roost-activate \
   "$R/generations/$id/activate" "$confirm" "$log" "$rc"
-tail -n +1 -f "$log" &
-tailer=$!
-while [ ! -f "$rc" ]; do sleep 0.1; done
-sleep 0.1
-kill "$tailer" 2>/dev/null || true
+# Stream the log as it grows; the exit code file appears after the last line is written.
+sent=0
+while :; do
+  done=0
+  [ -f "$rc" ] && done=1
+  size=$(stat -c %s "$log")
+  if [ "$size" -gt "$sent" ]; then
+    tail -c +$((sent + 1)) "$log" | head -c $((size - sent))
+    sent=$size
+  fi
+  [ $done = 1 ] && break
+  sleep 0.1
+done
 exit "$(cat "$rc")"

@@ -1,0 +1,59 @@
+// The main job: start local test hosts for the example fleet, deploy it with the real CLI, show
+// what runs where, deploy again (nothing changes), then tear the hosts down.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Fleet } from "../src/host/fleet.ts";
+import { Lab } from "../src/testing/lab.ts";
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const example = path.join(repo, "examples/homelab/roost.config.ts");
+const fleet = (await import(example)).default as Fleet;
+
+console.log(`== starting ${Object.keys(fleet.hosts).length} test hosts (systemd-nspawn, one network namespace each)`);
+const started = Date.now();
+const lab = await Lab.start({ hosts: Object.keys(fleet.hosts) });
+console.log(`   ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${[...lab.hosts.values()].map((h) => `${h.name} ${h.address}`).join(", ")}\n`);
+try {
+  // The same fleet, pointed at the test hosts and pinned to their host keys.
+  const dir = path.join(repo, ".roost/demo");
+  mkdirSync(dir, { recursive: true });
+  const config = path.join(dir, "roost.config.ts");
+  const hosts = [...lab.hosts.values()].map((h) => `    ${h.name}: { ...fleet.hosts.${h.name}!, address: ${JSON.stringify(`root@${h.address}`)}, hostKey: ${JSON.stringify(h.hostKey)} },`);
+  writeFileSync(
+    config,
+    [
+      `import { defineFleet } from "roost";`,
+      `import fleet from ${JSON.stringify(path.relative(dir, example))};`,
+      ``,
+      `export default defineFleet({`,
+      `  modules: fleet.modules as never,`,
+      `  hosts: {`,
+      ...hosts,
+      `  },`,
+      `});`,
+      ``,
+    ].join("\n"),
+  );
+  const roost = (...args: string[]) => {
+    console.log(`$ roost ${args.join(" ")}`);
+    const r = spawnSync(process.execPath, [path.join(repo, "bin/roost.js"), "-c", config, "--ssh-config", lab.sshConfig, ...args], { stdio: "inherit", cwd: repo });
+    console.log();
+    if (r.status !== 0) throw new Error(`roost ${args[0]} exited ${r.status}`);
+  };
+  roost("deploy");
+  console.log("== what runs where");
+  for (const h of lab.hosts.values()) {
+    const units = await h.succeed("systemctl list-units --no-legend --plain --state=active 'site*' 'nightly*' 'copy*' 'last-copy*' 'backups*' 'roost-*' | cut -d' ' -f1 | tr '\\n' ' '");
+    console.log(`   ${h.name.padEnd(6)} ${h.address.padEnd(14)} ${units.trim()}`);
+  }
+  const page = await lab.host("web").succeed("curl -s http://127.0.0.1:8080/");
+  console.log(`   web serves: ${page.trim()}\n`);
+  console.log("== deploying again: nothing to change");
+  roost("deploy");
+  roost("generations", "web");
+} finally {
+  await lab.close();
+  console.log("== test hosts stopped and removed");
+}
