@@ -17,11 +17,17 @@ export interface HostStatus {
 
 /**
  * A deploy's hold on one host: the host-side lock (flock) is held for as long as this session's SSH
- * command runs, so it goes away by itself when the controller dies. Opening it also reports the
- * host's state: one round trip.
+ * command runs and hears a heartbeat, so it goes away by itself when the controller dies or the
+ * network fails. Opening it also reports the host's state: one round trip.
  */
 export class HostSession {
-  private constructor(readonly status: HostStatus, readonly child: ChildProcess) {}
+  readonly #heartbeat: NodeJS.Timeout;
+
+  private constructor(readonly status: HostStatus, readonly child: ChildProcess) {
+    // The host releases the lock after 20 s without a line from us.
+    this.#heartbeat = setInterval(() => child.stdin!.write("\n"), 5000);
+    this.#heartbeat.unref();
+  }
 
   static async open(ssh: SshTarget, holder: string, objects: readonly string[], withManifest: boolean): Promise<HostSession> {
     const child = ssh.spawn(hostScripts.status, [holder, withManifest ? "1" : "0"]);
@@ -58,6 +64,7 @@ export class HostSession {
 
   /** Release the lock. */
   async close(): Promise<void> {
+    clearInterval(this.#heartbeat);
     if (this.child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       this.child.once("close", () => resolve());

@@ -36,11 +36,15 @@ if [ -z "$FROM" ] && [ -e "$ROOST/current" ]; then FROM=$(readlink -f "$ROOST/cu
 STEP=start
 step() { STEP=$1; echo "step $1"; }
 
-# A rollback started by the confirmation timer or at boot waits for a running deploy, then acts
-# only if the switch it guards is still unconfirmed.
+# One switch at a time: activations, timer rollbacks and confirmations queue on switch.lock. A
+# rollback run by a failing activation inherits its lock.
+if [ $ROLLBACK = 0 ] || [ $IF_PENDING = 1 ]; then
+  exec 8>"$ROOST/switch.lock"
+  flock -w 900 8
+fi
+# A rollback started by the confirmation timer or at boot acts only if the switch it guards is
+# still unconfirmed.
 if [ $IF_PENDING = 1 ]; then
-  exec 9>"$ROOST/lock"
-  flock -w 600 9
   read -r pending_new pending_old < "$ROOST/pending" 2>/dev/null || exit 0
   [ "$pending_old" = "$TARGET_ID" ] && [ "$ROOST/generations/$pending_new" = "$FROM" ] || exit 0
   echo "rollback: generation $pending_new was not confirmed"
@@ -52,7 +56,7 @@ rollback() {
     echo "rollback to ${FROM##*/}"
     if "$FROM/activate" --from "$TARGET" --rollback; then echo "rolled-back ${FROM##*/}"; else echo "error the rollback failed too"; fi
   fi
-  systemctl stop roost-rollback.timer >/dev/null 2>&1 || true
+  systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
   rm -f "$ROOST/pending"
 }
 die() {
@@ -71,14 +75,12 @@ trap on_error ERR
 # Generation data: tab-separated, one entry per line, written by the controller.
 rows() { if [ -n "$1" ] && [ -f "$1" ]; then cat "$1"; fi; }
 
-# ---- confirmation timer: a switch nobody confirms is undone by itself -------------------------
+# ---- a switch is pending until the controller confirms it from a new connection ---------------
+PENDING=0
 if [ $ROLLBACK = 0 ] && [ -n "$FROM" ] && [ "$FROM" != "$TARGET" ] && [ "$CONFIRM" -gt 0 ]; then
-  step arm
-  systemctl stop roost-rollback.timer roost-rollback.service >/dev/null 2>&1 || true
-  systemctl reset-failed roost-rollback.service roost-rollback.timer >/dev/null 2>&1 || true
+  PENDING=1
+  systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
   printf '%s %s\n' "$TARGET_ID" "${FROM##*/}" > "$ROOST/pending"
-  systemd-run --quiet --unit=roost-rollback --on-active="${CONFIRM}s" --timer-property=AccuracySec=1s \
-    /bin/bash "$FROM/activate" --from "$TARGET" --rollback --if-pending
 fi
 
 # ---- files --------------------------------------------------------------------------------------
@@ -274,6 +276,11 @@ mv -Tf "$ROOST/current.new" "$ROOST/current"
 printf '%s %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$TARGET_ID" "$([ $ROLLBACK = 1 ] && echo rollback || echo switch)" >> "$ROOST/history"
 if [ $ROLLBACK = 1 ]; then
   rm -f "$ROOST/pending"
-  systemctl stop roost-rollback.timer >/dev/null 2>&1 || true
+  systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
+fi
+# The clock for confirmation starts now: whatever this switch broke, the host undoes it by itself.
+if [ $PENDING = 1 ]; then
+  systemd-run --quiet --unit="roost-rollback-$(date +%s%N)" --on-active="${CONFIRM}s" --timer-property=AccuracySec=1s \
+    /bin/bash "$FROM/activate" --from "$TARGET" --rollback --if-pending
 fi
 echo "done $TARGET_ID"

@@ -5,6 +5,8 @@ set -eu
 id=$1
 keep=$2
 R=/var/lib/roost
+exec 8>"$R/switch.lock"
+flock -w 900 8
 current=$(readlink "$R/current" 2>/dev/null || true)
 current=${current##*/}
 if [ "$current" != "$id" ]; then
@@ -12,7 +14,7 @@ if [ "$current" != "$id" ]; then
   exit 3
 fi
 rm -f "$R/pending"
-systemctl stop roost-rollback.timer >/dev/null 2>&1 || true
+systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
 echo confirmed
 # Keep the current generation and the KEEP-1 newest others that were ever activated.
 kept=$(for g in "$R"/generations/*; do [ -f "$g/activated" ] && [ "${g##*/}" != "$id" ] && echo "$(cat "$g/activated") ${g##*/}"; done | sort -r | head -n $((keep - 1)) | cut -d' ' -f2)

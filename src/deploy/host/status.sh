@@ -1,4 +1,6 @@
-# Roost: take the host's deploy lock and report its state, then hold the lock until stdin closes.
+# Roost: take the host's deploy lock and report its state, then hold the lock while the controller
+# sends a heartbeat line every few seconds: when stdin closes, or stays silent for 20 s (the
+# controller died or the network went), the lock is released.
 #   status.sh HOLDER WITH_MANIFEST < needed object hashes, one per line, then "."
 # Prints: "locked <holder>" and exits when another deploy holds the lock; otherwise "stale
 # <holder>" (a holder that died), "current <id|->", "pending <new> <old>", "activating",
@@ -15,11 +17,14 @@ if ! flock -n 9; then
 fi
 if [ -s "$R/lock.info" ]; then echo "stale $(cat "$R/lock.info")"; fi
 printf '%s\n' "$holder" > "$R/lock.info"
+# A switch still running (its controller gone) finishes before anything is reported.
+exec 8>"$R/switch.lock"
+flock -w 900 8
+flock -u 8
 current=$(readlink "$R/current" 2>/dev/null || true)
 current=${current##*/}
 echo "current ${current:--}"
 if [ -f "$R/pending" ]; then echo "pending $(cat "$R/pending")"; fi
-if systemctl is-active --quiet 'roost-activate-*' 2>/dev/null; then echo "activating"; fi
 while read -r h; do
   [ "$h" = . ] && break
   [ -e "$R/store/$h" ] || echo "missing $h"
@@ -32,5 +37,5 @@ if [ -n "$current" ] && [ -f "$R/generations/$current/files.tsv" ]; then
   if [ "$with_manifest" = 1 ]; then echo "manifest $(base64 -w0 < "$R/generations/$current/manifest.json")"; fi
 fi
 echo ready
-cat > /dev/null
+while IFS= read -r -t 20 _; do :; done
 rm -f "$R/lock.info"
