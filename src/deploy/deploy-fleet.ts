@@ -50,6 +50,7 @@ function buildFailure(host: string, error: unknown): HostResult {
     to: "-",
     actions: { started: [], restarted: [], reloaded: [], stopped: [], changedFiles: [] },
     plan: null,
+    notes: [],
     error: message,
     roundTrips: 0,
     seconds: 0,

@@ -28,6 +28,8 @@ export interface HostResult {
   readonly error?: string;
   /** The host went back to the generation it had (after a failed activation or health check). */
   readonly rolledBack?: boolean;
+  /** Things worth telling that are not failures (a lock left by a dead deploy). */
+  readonly notes: readonly string[];
   readonly roundTrips: number;
   readonly seconds: number;
 }
@@ -48,6 +50,7 @@ export function sshTarget(name: string, host: Host, settings: SshSettings): SshT
 export async function deployHost(name: string, host: Host, gen: HostGeneration, settings: DeploySettings): Promise<HostResult> {
   const started = Date.now();
   const ssh = sshTarget(name, host, settings.ssh);
+  const notes: string[] = [];
   const actions = { started: [] as string[], restarted: [] as string[], reloaded: [] as string[], stopped: [] as string[], changedFiles: [] as string[] };
   const result = (status: HostResult["status"], extra: Partial<HostResult> = {}): HostResult => ({
     host: name,
@@ -56,6 +59,7 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
     to: gen.id,
     actions,
     plan: null,
+    notes,
     roundTrips: ssh.roundTrips,
     seconds: (Date.now() - started) / 1000,
     ...extra,
@@ -65,13 +69,14 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
   try {
     session = await HostSession.open(ssh, lockHolder(), [...generationObjects(gen).keys()], false);
     const status = session.status;
+    if (status.staleHolder) notes.push(`a deploy by ${status.staleHolder} did not finish; its lock was released`);
     const plan = planHost(gen, status, null);
     if (status.current === gen.id && status.drift.length === 0) {
       if (status.pending) await confirm(ssh, gen, settings);
       return result("unchanged", { from: status.current, plan });
     }
     const confirmTimeout = settings.confirmTimeout ?? gen.manifest.deployment.confirmTimeout;
-    settings.onPhase?.(status.missing.size ? `sending ${status.missing.size} objects` : "activating");
+    settings.onPhase?.(`sending ${status.missing.size} object${status.missing.size === 1 ? "" : "s"}`);
     const errors: string[] = [];
     let rolledBack = false;
     const received = await ssh.exec(hostScripts.receive, [gen.id, String(Math.ceil(confirmTimeout)), status.current === gen.id ? "switch-only" : "upload"], {
