@@ -1,8 +1,15 @@
 #!/usr/bin/env node
-// Roost is written in TypeScript and runs from source: tsx compiles it (and the fleet's
-// roost.config.ts) on the fly, with an on-disk cache, so there is no build step to forget.
-import { register } from "tsx/esm/api";
+// Roost's command line. It runs from dist/, a bundle of src/ that esbuild (re)builds when src/
+// changes; source maps point every message and stack trace back at the TypeScript sources.
+import { ensureBundle } from "./bundle.js";
 
-register();
-const { main } = await import("../src/cli/main.ts");
+process.setSourceMapsEnabled(true);
+for (const stream of [process.stdout, process.stderr]) {
+  // Output piped into `head` and the like: stop quietly when the reader goes away.
+  stream.on("error", (e) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+}
+const { main } = await import(await ensureBundle());
 process.exitCode = await main(process.argv);

@@ -1,6 +1,6 @@
 // The main job: start local test hosts for the example fleet, deploy it with the real CLI, show
 // what runs where, deploy again (nothing changes), then tear the hosts down.
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,13 +36,15 @@ try {
       ``,
     ].join("\n"),
   );
-  const roost = (...args: string[]) => {
+  // Asynchronous: this process also serves the hosts' apt proxy.
+  const roost = async (...args: string[]) => {
     console.log(`$ roost ${args.join(" ")}`);
-    const r = spawnSync(process.execPath, [path.join(repo, "bin/roost.js"), "-c", config, "--ssh-config", lab.sshConfig, ...args], { stdio: "inherit", cwd: repo });
+    const child = spawn(process.execPath, [path.join(repo, "bin/roost.js"), "-c", config, "--ssh-config", lab.sshConfig, ...args], { stdio: "inherit", cwd: repo });
+    const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
     console.log();
-    if (r.status !== 0) throw new Error(`roost ${args[0]} exited ${r.status}`);
+    if (status !== 0) throw new Error(`roost ${args[0]} exited ${status}`);
   };
-  roost("deploy");
+  await roost("deploy");
   console.log("== what runs where");
   for (const h of lab.hosts.values()) {
     const units = await h.succeed("systemctl list-units --no-legend --plain --state=active 'site*' 'nightly*' 'copy*' 'last-copy*' 'backups*' 'roost-*' | cut -d' ' -f1 | tr '\\n' ' '");
@@ -51,8 +53,8 @@ try {
   const page = await lab.host("web").succeed("curl -s http://127.0.0.1:8080/");
   console.log(`   web serves: ${page.trim()}\n`);
   console.log("== deploying again: nothing to change");
-  roost("deploy");
-  roost("generations", "web");
+  await roost("deploy");
+  await roost("generations", "web");
 } finally {
   await lab.close();
   console.log("== test hosts stopped and removed");

@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 import { RoostError } from "../core/index.ts";
 import { isFleet, type Fleet } from "../host/fleet.ts";
+import { importUserModule } from "./compile-fleet.ts";
 
 export const defaultConfigFile = "roost.config.ts";
 
@@ -12,7 +12,7 @@ export async function loadFleet(file: string): Promise<Fleet> {
   if (!existsSync(absolute)) {
     throw new RoostError(`no fleet file at ${file}`, [], `create ${defaultConfigFile}, or pass --config <file>`);
   }
-  const mod = (await import(pathToFileURL(absolute).href)) as { default?: unknown };
+  const mod = (await importUserModule(absolute)) as { default?: unknown };
   if (!isFleet(mod.default)) {
     throw new RoostError(`${file} does not export a fleet`, [], "end it with `export default defineFleet({ hosts: { … } })`");
   }

@@ -1,18 +1,10 @@
 import { Command, CommanderError, Option } from "commander";
-import { buildCommand } from "./commands/build.ts";
-import { checkCommand } from "./commands/check.ts";
-import { deployCommand } from "./commands/deploy.ts";
-import { evalCommand } from "./commands/eval.ts";
-import { generationsCommand, rollbackCommand } from "./commands/generations.ts";
-import { planCommand } from "./commands/plan.ts";
-import { testCommand } from "./commands/test.ts";
-import { optionsCommand } from "./commands/options.ts";
 import { UsageError, type GlobalOptions } from "./context.ts";
 import { exitCodes, exitCodesHelp } from "./exit-codes.ts";
 import { defaultConfigFile } from "./load-fleet.ts";
 import { formatError } from "./report.ts";
 
-/** Run the roost command line; resolves to the exit code. */
+/** Run the roost command line; resolves to the exit code. Each command loads only what it uses. */
 export async function main(argv: readonly string[]): Promise<number> {
   let code: number = exitCodes.ok;
   const program = new Command("roost")
@@ -30,26 +22,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("evaluate and build every host, and run the real validators (systemd-analyze verify, nft -c)")
     .argument("[hosts...]", "hosts to check (default: all)")
     .option("-v, --verbose", "also show notes about what only the host provides", false)
-    .action(async (hosts: string[], o: { verbose: boolean }) => void (code = await checkCommand(hosts, { ...global(), ...o })));
+    .action(async (hosts: string[], o: { verbose: boolean }) => void (code = await (await import("./commands/check.ts")).checkCommand(hosts, { ...global(), ...o })));
   program
     .command("build")
     .description("write each host's generation to <out>/<host>/")
     .argument("[hosts...]", "hosts to build (default: all)")
     .option("-o, --out <dir>", "output directory", "result")
-    .action(async (hosts: string[], o: { out: string }) => void (code = await buildCommand(hosts, { ...global(), ...o })));
+    .action(async (hosts: string[], o: { out: string }) => void (code = await (await import("./commands/build.ts")).buildCommand(hosts, { ...global(), ...o })));
   program
     .command("options")
     .description("the option reference: path, type, default, description, example, declared in")
     .addOption(new Option("--json", "as JSON").conflicts("markdown").default(false))
     .addOption(new Option("--markdown", "as Markdown").default(false))
-    .action(async (o: { json: boolean; markdown: boolean }) => void (code = await optionsCommand({ ...global(), ...o })));
+    .action(async (o: { json: boolean; markdown: boolean }) => void (code = await (await import("./commands/options.ts")).optionsCommand({ ...global(), ...o })));
   program
     .command("eval")
     .description("print a host's final value of an option and where it was defined")
     .argument("<host>", "a host of the fleet")
     .argument("<option>", 'an option path, e.g. systemd.services.web.serviceConfig or files."/etc/motd".text')
     .option("--json", "print the value as JSON, without definition sites", false)
-    .action(async (host: string, path: string, o: { json: boolean }) => void (code = await evalCommand(host, path, { ...global(), ...o })));
+    .action(async (host: string, path: string, o: { json: boolean }) => void (code = await (await import("./commands/eval.ts")).evalCommand(host, path, { ...global(), ...o })));
 
   const seconds = (v: string) => {
     const n = Number(v);
@@ -66,7 +58,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("what a deploy would change on each host (files with diffs, units, packages, users), and drift")
     .argument("[hosts...]", "hosts to plan (default: all)")
     .option("--json", "as JSON", false)
-    .action(async (hosts: string[], o: { json: boolean }) => void (code = await planCommand(hosts, { ...global(), ...o })));
+    .action(async (hosts: string[], o: { json: boolean }) => void (code = await (await import("./commands/plan.ts")).planCommand(hosts, { ...global(), ...o })));
   program
     .command("deploy")
     .description("switch hosts to their new generation, in parallel, with health checks and automatic rollback")
@@ -76,25 +68,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--confirm-timeout <seconds>", "roll back unless confirmed within this time (default: deployment.confirmTimeout)", seconds)
     .option("-q, --quiet", "no progress view", false)
     .option("--json", "print the results as JSON", false)
-    .action(async (hosts: string[], o: { jobs: number; dryRun: boolean; confirmTimeout?: number; quiet: boolean; json: boolean }) => void (code = await deployCommand(hosts, { ...global(), ...o })));
+    .action(async (hosts: string[], o: { jobs: number; dryRun: boolean; confirmTimeout?: number; quiet: boolean; json: boolean }) => void (code = await (await import("./commands/deploy.ts")).deployCommand(hosts, { ...global(), ...o })));
   program
     .command("rollback")
     .description("switch a host back to an earlier generation (the previous one by default)")
     .argument("<host>", "a host of the fleet")
     .argument("[generation]", "a generation id (or its start)")
     .option("--confirm-timeout <seconds>", "roll forward again unless confirmed within this time", seconds)
-    .action(async (host: string, generation: string | undefined, o: { confirmTimeout?: number }) => void (code = await rollbackCommand(host, generation, { ...global(), ...o })));
+    .action(async (host: string, generation: string | undefined, o: { confirmTimeout?: number }) => void (code = await (await import("./commands/generations.ts")).rollbackCommand(host, generation, { ...global(), ...o })));
   program
     .command("generations")
     .description("the generations stored on a host: id, first activation, size, which is current")
     .argument("<host>", "a host of the fleet")
     .option("--json", "as JSON", false)
-    .action(async (host: string, o: { json: boolean }) => void (code = await generationsCommand(host, { ...global(), ...o })));
+    .action(async (host: string, o: { json: boolean }) => void (code = await (await import("./commands/generations.ts")).generationsCommand(host, { ...global(), ...o })));
   program
     .command("test")
     .description("run a scenario file on fresh local test hosts (systemd-nspawn; needs root)")
     .argument("<file>", "a scenario: export default scenario({ … })")
-    .action(async (file: string) => void (code = await testCommand(file, global())));
+    .action(async (file: string) => void (code = await (await import("./commands/test.ts")).testCommand(file, global())));
 
   try {
     await program.parseAsync(argv);

@@ -1,14 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
+import { homedir, userInfo } from "node:os";
 import path from "node:path";
 import type { SshSettings } from "../deploy/ssh.ts";
 
-/** A private directory for SSH control sockets and pinned keys, removed when `fn` ends. */
+/**
+ * SSH settings for the command line: control sockets and pinned keys live in a private directory
+ * ($ROOST_STATE_DIR, else ~/.cache/roost/ssh), and connections persist for two minutes so that
+ * commands run one after another reuse them.
+ */
 export async function withSsh<T>(configFile: string | undefined, fn: (ssh: SshSettings) => Promise<T>): Promise<T> {
-  const stateDir = mkdtempSync(path.join(tmpdir(), "roost-ssh-"));
-  try {
-    return await fn({ stateDir, configFile });
-  } finally {
-    rmSync(stateDir, { recursive: true, force: true });
-  }
+  const base = process.env.ROOST_STATE_DIR ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(homedir(), ".cache"), "roost");
+  const stateDir = path.join(base, `ssh-${userInfo().uid}`);
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+  return fn({ stateDir, configFile, persist: true });
 }

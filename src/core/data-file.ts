@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from "yaml";
+import { createRequire } from "node:module";
+import type * as Yaml from "yaml";
+import type { Node as YamlNode } from "yaml";
 import { RoostError } from "./errors.ts";
 import { CallSite, type SourceLocation } from "./location.ts";
 import { definitionModule, type Module } from "./module.ts";
@@ -20,6 +22,7 @@ export function definitionsFromFile(source: string | URL): Module {
   } catch (e) {
     throw new RoostError(`cannot read ${file}`, [(e as NodeJS.ErrnoException).code ?? String(e)]);
   }
+  const { LineCounter, parseDocument, isMap, isSeq } = loadYaml();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -33,7 +36,7 @@ export function definitionsFromFile(source: string | URL): Module {
   }
   const value = doc.toJS() ?? {};
   const site = new DataFileSite({ file: absolute, line: 1, column: 1 }, (p) => {
-    const node = nodeAt(doc.contents as YamlNode | null, p);
+    const node = nodeAt(doc.contents as YamlNode | null, p, isMap, isSeq);
     if (!node?.range) return null;
     const at = lines.linePos(node.range[0]);
     return { file: absolute, line: at.line, column: at.col };
@@ -42,7 +45,12 @@ export function definitionsFromFile(source: string | URL): Module {
 }
 
 /** The deepest node of the document along `path` (list items written "[n]" are skipped). */
-function nodeAt(root: YamlNode | null, optionPath: OptionPath): YamlNode | null {
+/** The YAML parser, loaded on first use: most fleets never read a data file. */
+function loadYaml(): typeof Yaml {
+  return createRequire(import.meta.url)("yaml") as typeof Yaml;
+}
+
+function nodeAt(root: YamlNode | null, optionPath: OptionPath, isMap: typeof Yaml.isMap, isSeq: typeof Yaml.isSeq): YamlNode | null {
   let node = root;
   let found = root;
   for (const key of optionPath) {

@@ -10,8 +10,19 @@ export interface SourceLocation {
   readonly column: number;
 }
 
-const coreDir = path.dirname(fileURLToPath(import.meta.url));
+/**
+ * This file's own path as stack traces show it: its source, also when Roost runs from the bundle
+ * in dist/ with source maps on. Frames in this directory are the module system's own.
+ */
+const coreDir = path.dirname(ownSourceFile());
 const indexFile = path.join(path.dirname(coreDir), "index.ts");
+
+function ownSourceFile(): string {
+  const frame = new Error().stack?.split("\n")[1] ?? "";
+  const m = /\(?((?:file:\/\/)?[^\s()]+):\d+:\d+\)?$/.exec(frame.trim());
+  const file = m?.[1] ?? fileURLToPath(import.meta.url);
+  return file.startsWith("file://") ? fileURLToPath(file) : file;
+}
 
 /**
  * A captured call site. V8 records the frames when it is made but formats them (and maps them

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
+import { packageRoot } from "../package-root.ts";
 
 /** The bash scripts that run on hosts, read once from src/deploy/host/. */
 function load(name: string): string {
-  return readFileSync(new URL(`host/${name}`, import.meta.url), "utf8");
+  return readFileSync(path.join(packageRoot, "src/deploy/host", name), "utf8");
 }
 
 export const hostScripts = {

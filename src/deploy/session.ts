@@ -68,7 +68,7 @@ export class HostSession {
     if (this.child.exitCode !== null) return;
     await new Promise<void>((resolve) => {
       this.child.once("close", () => resolve());
-      this.child.stdin!.end();
+      this.child.stdin!.end("done\n");
     });
   }
 }

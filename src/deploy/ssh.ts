@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { RoostError } from "../core/index.ts";
@@ -7,6 +8,11 @@ import type { SshAddress } from "./address.ts";
 export interface SshSettings {
   /** A private directory (mode 0700) for control sockets and pinned host keys. */
   readonly stateDir: string;
+  /**
+   * Keep each host's connection open for a while after the command ends, so the next roost
+   * command skips the SSH handshake (as Ansible's ControlPersist does). Off: close it at the end.
+   */
+  readonly persist?: boolean;
   /** An ssh_config file to use instead of ~/.ssh/config (-F). */
   readonly configFile?: string;
   readonly connectTimeoutSeconds?: number;
@@ -41,12 +47,17 @@ export class SshTarget {
   /** Commands run so far: each is one round trip over the shared connection. */
   roundTrips = 0;
   readonly #baseArgs: string[];
+  readonly #controlPath: string;
 
   constructor(readonly host: string, readonly address: SshAddress, hostKey: string | undefined, readonly settings: SshSettings) {
+    // One socket per destination, pinned key and ssh_config: a reused address with a new key (a
+    // rebuilt host) never rides an old connection.
+    const id = createHash("sha256").update(JSON.stringify([address.destination, hostKey ?? "", settings.configFile ?? ""])).digest("hex").slice(0, 16);
+    this.#controlPath = path.join(settings.stateDir, `cm-${id}`);
     const args = ["-o", "BatchMode=yes", "-o", `ConnectTimeout=${settings.connectTimeoutSeconds ?? 10}`, "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"];
     if (settings.configFile) args.unshift("-F", settings.configFile);
     if (hostKey) {
-      const knownHosts = path.join(settings.stateDir, `known_hosts.${host}`);
+      const knownHosts = path.join(settings.stateDir, `known_hosts-${id}`);
       writeFileSync(knownHosts, `roost-${host} ${hostKey.trim()}\n`, { mode: 0o600 });
       args.push("-o", `HostKeyAlias=roost-${host}`, "-o", `UserKnownHostsFile=${knownHosts}`, "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes");
     }
@@ -60,7 +71,7 @@ export class SshTarget {
   #args(fresh: boolean, remote: string): string[] {
     const mux = fresh
       ? ["-o", "ControlMaster=no", "-o", "ControlPath=none"]
-      : ["-o", "ControlMaster=auto", "-o", `ControlPath=${path.join(this.settings.stateDir, "%C")}`, "-o", "ControlPersist=60"];
+      : ["-o", "ControlMaster=auto", "-o", `ControlPath=${this.#controlPath}`, "-o", `ControlPersist=${this.settings.persist ? 120 : 30}`];
     return [...this.#baseArgs, ...mux, this.address.destination, remote];
   }
 
@@ -114,10 +125,11 @@ export class SshTarget {
     return new RoostError(`cannot reach ${this.host} (${this.address.destination})`, [reason], hint);
   }
 
-  /** End the shared connection. */
+  /** End the shared connection, unless it is meant to persist. */
   async close(): Promise<void> {
+    if (this.roundTrips === 0 || this.settings.persist) return;
     await new Promise<void>((resolve) => {
-      const child = spawn("ssh", [...this.#baseArgs, "-o", `ControlPath=${path.join(this.settings.stateDir, "%C")}`, "-O", "exit", this.address.destination], { stdio: "ignore" });
+      const child = spawn("ssh", [...this.#baseArgs, "-o", `ControlPath=${this.#controlPath}`, "-O", "exit", this.address.destination], { stdio: "ignore" });
       child.on("close", () => resolve());
       child.on("error", () => resolve());
     });

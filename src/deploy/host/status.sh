@@ -30,12 +30,18 @@ while read -r h; do
   [ -e "$R/store/$h" ] || echo "missing $h"
 done
 if [ -n "$current" ] && [ -f "$R/generations/$current/files.tsv" ]; then
-  while IFS="$(printf '\t')" read -r p h _; do
-    if [ ! -f "$p" ]; then echo "drift missing $p"
-    elif [ "$(sha256sum < "$p" | cut -c1-64)" != "$h" ]; then echo "drift changed $p"; fi
-  done < "$R/generations/$current/files.tsv"
+  # One sha256sum over every managed file; awk compares with the manifest.
+  cut -f1 "$R/generations/$current/files.tsv" | xargs -r -d '\n' sha256sum -- 2>/dev/null |
+    awk -v tsv="$R/generations/$current/files.tsv" '
+      BEGIN { FS = "\t"; while ((getline line < tsv) > 0) { split(line, f, "\t"); want[f[1]] = f[2] } FS = " " }
+      { h = $1; sub(/^[^ ]+  /, ""); seen[$0] = 1; if (want[$0] != h) print "drift changed " $0 }
+      END { for (p in want) if (!(p in seen)) print "drift missing " p }'
+
   if [ "$with_manifest" = 1 ]; then echo "manifest $(base64 -w0 < "$R/generations/$current/manifest.json")"; fi
 fi
 echo ready
-while IFS= read -r -t 20 _; do :; done
-rm -f "$R/lock.info"
+# A controller that finishes says "done"; one that dies or goes silent leaves lock.info behind,
+# and the next deploy reports it as a stale lock.
+while IFS= read -r -t 20 line; do
+  if [ "$line" = done ]; then rm -f "$R/lock.info"; break; fi
+done

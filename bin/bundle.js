@@ -1,0 +1,73 @@
+// Roost runs from a bundle of its TypeScript sources (dist/), built by esbuild on first use and
+// rebuilt when a source changes: starting the CLI then costs plain Node's start-up, not a loader's.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const dist = path.join(root, "dist");
+const stampFile = path.join(dist, "inputs.json");
+
+/** The bundle's CLI entry, built first when missing or stale. */
+export async function ensureBundle() {
+  if (!fresh(stampFile)) await build();
+  return pathToFileURL(path.join(dist, "cli/main.js")).href;
+}
+
+/** True when every input recorded in a stamp file still has the recorded size and mtime. */
+export function fresh(stamp) {
+  if (!existsSync(stamp)) return false;
+  try {
+    const { inputs } = JSON.parse(readFileSync(stamp, "utf8"));
+    return inputs.every(([file, mtime, size]) => {
+      const s = statSync(file);
+      return s.mtimeMs === mtime && s.size === size;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** Record the inputs of an esbuild metafile. */
+export function writeStamp(stamp, metafile, base) {
+  const inputs = Object.keys(metafile.inputs).map((f) => {
+    const file = path.resolve(base, f);
+    const s = statSync(file);
+    return [file, s.mtimeMs, s.size];
+  });
+  writeFileSync(stamp, JSON.stringify({ inputs }));
+}
+
+async function build() {
+  const { buildSync } = await import("esbuild");
+  const tmp = `${dist}.tmp-${process.pid}`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  const result = buildSync({
+    absWorkingDir: root,
+    entryPoints: { index: "src/index.ts", "testing/index": "src/testing/index.ts", "cli/main": "src/cli/main.ts" },
+    outdir: tmp,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    sourcemap: "inline",
+    sourcesContent: false,
+    metafile: true,
+    logLevel: "error",
+    external: ["esbuild", "typescript", "yaml"],
+    // Bundled CommonJS packages call require(); give them one.
+    banner: { js: 'import { createRequire as __roostRequire } from "node:module"; const require = __roostRequire(import.meta.url);' },
+  });
+  writeStamp(path.join(tmp, "inputs.json"), result.metafile, root);
+  const old = `${dist}.old-${process.pid}`;
+  if (existsSync(dist)) renameSync(dist, old);
+  try {
+    renameSync(tmp, dist);
+  } catch {
+    // Another process finished first: keep theirs.
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  rmSync(old, { recursive: true, force: true });
+}

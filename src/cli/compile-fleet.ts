@@ -1,0 +1,80 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { packageRoot } from "../package-root.ts";
+
+const runningFromSources = import.meta.url.endsWith(".ts");
+
+/**
+ * Import a TypeScript file of the user's (a fleet, a scenario). From the bundle, esbuild compiles
+ * it with its local imports into a cached module whose "roost" imports are the running Roost
+ * itself, and whose import.meta.url is still each file's own; source maps keep file:line exact.
+ * From the sources (tests, development), tsx already loads TypeScript.
+ */
+export async function importUserModule(file: string): Promise<Record<string, unknown>> {
+  const absolute = path.resolve(file);
+  if (runningFromSources) return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+  const { ensureCompiled } = await compiler();
+  return (await import(pathToFileURL(await ensureCompiled(absolute)).href)) as Record<string, unknown>;
+}
+
+async function compiler() {
+  const { fresh, writeStamp } = (await import(pathToFileURL(path.join(packageRoot, "bin/bundle.js")).href)) as {
+    fresh(stamp: string): boolean;
+    writeStamp(stamp: string, metafile: unknown, base: string): void;
+  };
+  const cache = path.join(tmpdir(), `roost-${userInfo().uid}`, "modules");
+  mkdirSync(cache, { recursive: true, mode: 0o700 });
+  const roostEntries: Record<string, string> = {
+    roost: path.join(packageRoot, "dist/index.js"),
+    "roost/testing": path.join(packageRoot, "dist/testing/index.js"),
+  };
+  return {
+    async ensureCompiled(entry: string): Promise<string> {
+      const name = createHash("sha256").update(entry).update(packageRoot).digest("hex").slice(0, 20);
+      const out = path.join(cache, `${name}.mjs`);
+      const stamp = path.join(cache, `${name}.json`);
+      if (fresh(stamp)) return out;
+      const { build } = await import("esbuild");
+      const result = await build({
+        entryPoints: [entry],
+        outfile: out,
+        bundle: true,
+        format: "esm",
+        platform: "node",
+        target: "node20",
+        sourcemap: "inline",
+        sourcesContent: false,
+        metafile: true,
+        write: false,
+        logLevel: "error",
+        banner: { js: 'import { createRequire as __roostRequire } from "node:module"; const require = __roostRequire(import.meta.url);' },
+        plugins: [
+          {
+            name: "roost",
+            setup(b) {
+              b.onResolve({ filter: /^roost(\/testing)?$/ }, (args) => ({ path: roostEntries[args.path]!, external: true }));
+              b.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
+                if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+                const url = JSON.stringify(pathToFileURL(args.path).href);
+                const contents = readFileSync(args.path, "utf8")
+                  .replaceAll("import.meta.url", url)
+                  .replaceAll("import.meta.filename", JSON.stringify(args.path))
+                  .replaceAll("import.meta.dirname", JSON.stringify(path.dirname(args.path)));
+                return { contents, loader: args.path.endsWith("ts") ? "ts" : "js" };
+              });
+            },
+          },
+        ],
+      });
+      // Written aside and renamed: another roost process may be reading the previous one.
+      const tmp = `${out}.${process.pid}`;
+      writeFileSync(tmp, result.outputFiles[0]!.contents);
+      renameSync(tmp, out);
+      writeStamp(stamp, result.metafile, process.cwd());
+      return out;
+    },
+  };
+}
