@@ -1,11 +1,11 @@
 // The main job: start local test hosts for the example fleet, deploy it with the real CLI, show
 // what runs where, deploy again (nothing changes), then tear the hosts down.
 import { spawn } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Fleet } from "../src/host/fleet.ts";
 import { Lab } from "../src/testing/lab.ts";
+import { writeLabFleetFile } from "../src/testing/lab-fleet-file.ts";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const example = path.join(repo, "examples/homelab/roost.config.ts");
@@ -17,25 +17,7 @@ const lab = await Lab.start({ hosts: Object.keys(fleet.hosts) });
 console.log(`   ready in ${((Date.now() - started) / 1000).toFixed(1)} s: ${[...lab.hosts.values()].map((h) => `${h.name} ${h.address}`).join(", ")}\n`);
 try {
   // The same fleet, pointed at the test hosts and pinned to their host keys.
-  const dir = path.join(repo, ".roost/demo");
-  mkdirSync(dir, { recursive: true });
-  const config = path.join(dir, "roost.config.ts");
-  const hosts = [...lab.hosts.values()].map((h) => `    ${h.name}: { ...fleet.hosts.${h.name}!, address: ${JSON.stringify(`root@${h.address}`)}, hostKey: ${JSON.stringify(h.hostKey)} },`);
-  writeFileSync(
-    config,
-    [
-      `import { defineFleet } from "roost";`,
-      `import fleet from ${JSON.stringify(path.relative(dir, example))};`,
-      ``,
-      `export default defineFleet({`,
-      `  modules: fleet.modules as never,`,
-      `  hosts: {`,
-      ...hosts,
-      `  },`,
-      `});`,
-      ``,
-    ].join("\n"),
-  );
+  const config = writeLabFleetFile(lab, example, "demo");
   // Asynchronous: this process also serves the hosts' apt proxy.
   const roost = async (...args: string[]) => {
     console.log(`$ roost ${args.join(" ")}`);

@@ -57,7 +57,7 @@ async function compiler() {
             setup(b) {
               b.onResolve({ filter: /^roost(\/testing)?$/ }, (args) => ({ path: roostEntries[args.path]!, external: true }));
               b.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
-                if (args.path.includes(`${path.sep}node_modules${path.sep}`)) return undefined;
+                if (args.path.includes(`${path.sep}node_modules${path.sep}`) || args.path.startsWith(path.join(packageRoot, "src") + path.sep)) return undefined;
                 const url = JSON.stringify(pathToFileURL(args.path).href);
                 const contents = readFileSync(args.path, "utf8")
                   .replaceAll("import.meta.url", url)

@@ -18,6 +18,7 @@ export const basePackages = [
   "curl",
   "rsync",
   "htop",
+  "sudo",
 ] as const;
 
 /** Bumped when the customisation below changes, so cached images are rebuilt. */

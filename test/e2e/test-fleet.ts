@@ -1,6 +1,6 @@
 // The fleet Roost's end-to-end tests deploy: a small web service with a config file, a user, a
 // health check, and an independent background unit, on any number of hosts.
-import { defineFleet, defineModule, host, mkIf, option, types as t, type Fleet } from "../../src/index.ts";
+import { defineFleet, defineModule, host, mkIf, option, types as t, type Fleet } from "roost";
 
 export const greeter = defineModule({
   options: {
