@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { isAlive } from "./network.ts";
 import { mkdir, rm, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { runOk } from "./run-command.ts";
@@ -32,19 +34,35 @@ export async function ensureBaseImage(packages: readonly string[] = basePackages
   const dir = path.join(imageCache, `bookworm-${key}`);
   if (existsSync(path.join(dir, ".complete"))) return dir;
   await mkdir(imageCache, { recursive: true });
+  // Test files start in parallel: one builds, the others wait for it.
+  const lock = `${dir}.lock`;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      break;
+    } catch {
+      const owner = Number(readFileSync(lock, "utf8") || "0");
+      if (!owner || !isAlive(owner)) rmSync(lock, { force: true });
+      else await sleep(500);
+      if (existsSync(path.join(dir, ".complete"))) return dir;
+    }
+  }
+  try {
+    if (!existsSync(path.join(dir, ".complete"))) await buildImage(dir, packages);
+  } finally {
+    rmSync(lock, { force: true });
+  }
+  return dir;
+}
+
+async function buildImage(dir: string, packages: readonly string[]): Promise<void> {
   const building = `${dir}.building-${process.pid}`;
   await rm(building, { recursive: true, force: true });
   await runOk("debootstrap", ["--variant=minbase", `--include=${packages.join(",")}`, "bookworm", building, debianMirror()]);
   await customise(building);
   await writeFile(path.join(building, ".complete"), new Date(0).toISOString());
-  try {
-    await rename(building, dir);
-  } catch (e) {
-    // Another process finished the same image first: use theirs.
-    if (!existsSync(path.join(dir, ".complete"))) throw e;
-    await rm(building, { recursive: true, force: true });
-  }
-  return dir;
+  await rm(dir, { recursive: true, force: true });
+  await rename(building, dir);
 }
 
 /** The Debian mirror this machine's own apt uses (never a hard-coded host). */
