@@ -1,4 +1,7 @@
 import type { FleetEvaluation } from "../host/fleet.ts";
+import path from "node:path";
+import type { SecretSource } from "../host/secrets/render.ts";
+import { SecretsFile } from "../secrets/secrets-file.ts";
 import { buildHost, type HostGeneration } from "./generation.ts";
 
 export type HostBuild = { readonly host: string; readonly generation: HostGeneration } | { readonly host: string; readonly error: unknown };
@@ -6,11 +9,21 @@ export type HostBuild = { readonly host: string; readonly generation: HostGenera
 /** Build the named hosts (all when none are named); one host's errors never hide another's. */
 export function buildHosts(fleet: FleetEvaluation, names: readonly string[] = []): HostBuild[] {
   const selected = names.length ? names : [...fleet.hosts.keys()];
+  let secrets: SecretSource | null = null;
+  try {
+    secrets = fleet.fleet.secrets ? secretSource(SecretsFile.read(fleet.fleet.secrets.file)) : null;
+  } catch (error) {
+    return selected.map((host) => ({ host, error }));
+  }
   return selected.map((host) => {
     try {
-      return { host, generation: buildHost(host, fleet.host(host)) };
+      return { host, generation: buildHost(host, fleet.host(host), { secrets, hostKey: fleet.fleet.hosts[host]?.hostKey }) };
     } catch (error) {
       return { host, error };
     }
   });
+}
+
+function secretSource(file: SecretsFile): SecretSource {
+  return { file: path.relative(process.cwd(), file.file) || file.file, lookup: (name) => file.get(name) };
 }

@@ -8,6 +8,7 @@ import { renderPackages } from "../host/packages/render.ts";
 import { sha256, type RenderedFile } from "../host/rendered.ts";
 import { renderUnits } from "../host/systemd/render.ts";
 import { renderUsers } from "../host/users/render.ts";
+import { renderSecrets, type SecretSource } from "../host/secrets/render.ts";
 import { canonicalJson, type Manifest } from "./manifest.ts";
 
 /** A host's generation: its manifest, the files it lists, and the id that names it. */
@@ -17,18 +18,28 @@ export interface HostGeneration {
   readonly manifest: Manifest;
   readonly manifestJson: string;
   readonly files: ReadonlyMap<string, RenderedFile>;
+  /** Files of the generation directory itself, beside the manifest (the secrets' ciphertexts). */
+  readonly data: Readonly<Record<string, string>>;
   readonly warnings: readonly string[];
+}
+
+export interface BuildContext {
+  /** The fleet's secrets (ciphertexts only); null when the fleet has none. */
+  readonly secrets: SecretSource | null;
+  /** The host's pinned SSH host key, which its secrets are encrypted to. */
+  readonly hostKey: string | undefined;
 }
 
 /**
  * Evaluate everything a host needs and render it. Unknown options, type errors and failed
  * assertions are all reported, together, before anything is rendered.
  */
-export function buildHost(host: string, ev: Evaluation<HostConfig>): HostGeneration {
+export function buildHost(host: string, ev: Evaluation<HostConfig>, context: BuildContext = { secrets: null, hostKey: undefined }): HostGeneration {
   const warnings = evaluateAll(ev);
   const config = ev.config;
 
-  const units = renderUnits(config);
+  const secrets = renderSecrets(config, host, context.hostKey, context.secrets);
+  const units = renderUnits(config, new Map(Object.entries(secrets.entries).map(([n, e]) => [n, e.version])));
   const dirs = renderDirectories(config);
   const pkgs = renderPackages(config);
   const files = collectFiles([...renderFiles(config), ...units.files, ...dirs.files, ...pkgs.files]);
@@ -50,9 +61,12 @@ export function buildHost(host: string, ev: Evaluation<HostConfig>): HostGenerat
     firewall: config.networking.firewall.enable && firewallFile ? { path: rulesetPath, sha256: sha256(firewallFile.content) } : null,
     healthChecks: renderHealthChecks(config),
     deployment: { confirmTimeout: config.deployment.confirmTimeout, keepGenerations: config.deployment.keepGenerations },
+    secrets: secrets.entries,
   };
   const manifestJson = canonicalJson(manifest);
-  return { host, id: sha256(manifestJson).slice(0, 32), manifest, manifestJson, files, warnings };
+  // The id covers the ciphertexts too: a rekey is a new generation.
+  const id = sha256([manifestJson, ...Object.keys(secrets.data).sort().map((k) => `${k}\n${secrets.data[k]}`)].join("\0")).slice(0, 32);
+  return { host, id, manifest, manifestJson, files, data: secrets.data, warnings };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { DirectoryEntry } from "../host/directories/render.ts";
 import type { HealthCheckEntry } from "../host/health/render.ts";
+import type { SecretEntry } from "../host/secrets/render.ts";
 import type { UnitEntry } from "../host/systemd/render.ts";
 import type { GroupEntry, UserEntry } from "../host/users/render.ts";
 
@@ -25,6 +26,8 @@ export interface Manifest {
   readonly firewall: { readonly path: string; readonly sha256: string } | null;
   readonly healthChecks: Readonly<Record<string, HealthCheckEntry>>;
   readonly deployment: { readonly confirmTimeout: number; readonly keepGenerations: number };
+  /** Secret outputs: where each is written and its version; never a value. */
+  readonly secrets: Readonly<Record<string, SecretEntry>>;
 }
 
 /** JSON with object keys sorted at every level, two-space indented, newline-terminated. */

@@ -3,7 +3,8 @@ import path from "node:path";
 import type { HostGeneration } from "./generation.ts";
 
 /**
- * `<dir>/manifest.json`, `<dir>/id`, and every file under `<dir>/root/` at its path on the host,
+ * `<dir>/manifest.json`, `<dir>/id`, every file under `<dir>/root/` at its path on the host, and the
+ * generation's own data (secrets as ciphertext) under `<dir>/data/`,
  * so a generation can be read and diffed by eye. Replaces what was there.
  */
 export async function writeGeneration(gen: HostGeneration, dir: string): Promise<void> {
@@ -11,6 +12,11 @@ export async function writeGeneration(gen: HostGeneration, dir: string): Promise
   await mkdir(path.join(dir, "root"), { recursive: true });
   await writeFile(path.join(dir, "manifest.json"), gen.manifestJson);
   await writeFile(path.join(dir, "id"), gen.id + "\n");
+  for (const [name, content] of Object.entries(gen.data)) {
+    const target = path.join(dir, "data", name);
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, content);
+  }
   for (const f of gen.files.values()) {
     const target = path.join(dir, "root", f.path);
     await mkdir(path.dirname(target), { recursive: true });

@@ -88,6 +88,40 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument("<file>", "a scenario: export default scenario({ … })")
     .action(async (file: string) => void (code = await (await import("./commands/test.ts")).testCommand(file, global())));
 
+  const secrets = program.command("secrets").description("the fleet's encrypted secrets (age): set, edit, generate, list, rekey, rm");
+  secrets.option("-i, --identity <file>", "the key that decrypts (an age identity or SSH key; default $ROOST_AGE_IDENTITY, then ~/.ssh/id_ed25519)");
+  const sopts = () => ({ ...global(), ...secrets.opts<{ identity?: string }>() });
+  secrets
+    .command("set")
+    .description("set a secret from standard input, encrypted to the admins and every host that reads it")
+    .argument("<name>")
+    .action(async (name: string) => void (code = await (await import("./commands/secrets.ts")).secretsSet(name, sopts())));
+  secrets
+    .command("edit")
+    .description("edit a secret in $EDITOR (the plaintext lives on tmpfs only while the editor runs)")
+    .argument("<name>")
+    .action(async (name: string) => void (code = await (await import("./commands/secrets.ts")).secretsEdit(name, sopts())));
+  secrets
+    .command("generate")
+    .description("generate random values for the named secrets, or for every secret the fleet uses that has none")
+    .argument("[names...]")
+    .option("--length <bytes>", "random bytes (base64url-encoded)", positive, 32)
+    .option("--force", "replace existing values", false)
+    .action(async (names: string[], o: { length: number; force: boolean }) => void (code = await (await import("./commands/secrets.ts")).secretsGenerate(names, { ...sopts(), ...o })));
+  secrets
+    .command("list")
+    .description("every secret, who can read it, and whether it is missing or needs a rekey")
+    .action(async () => void (code = await (await import("./commands/secrets.ts")).secretsList(sopts())));
+  secrets
+    .command("rekey")
+    .description("re-encrypt the secrets whose readers changed (a host or admin added or removed)")
+    .action(async () => void (code = await (await import("./commands/secrets.ts")).secretsRekey(sopts())));
+  secrets
+    .command("rm")
+    .description("remove a secret")
+    .argument("<name>")
+    .action(async (name: string) => void (code = await (await import("./commands/secrets.ts")).secretsRemove(name, sopts())));
+
   try {
     await program.parseAsync(argv);
     return code;

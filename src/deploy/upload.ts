@@ -7,7 +7,7 @@ import type { Pipeable } from "./ssh.ts";
 
 /** The files a generation consists of on the host, besides its store objects. */
 export function generationFiles(gen: HostGeneration): Record<string, string> {
-  return { "manifest.json": gen.manifestJson, activate: hostScripts.activate, ...hostDataFiles(gen.manifest) };
+  return { "manifest.json": gen.manifestJson, activate: hostScripts.activate, ...hostDataFiles(gen.manifest), ...gen.data };
 }
 
 /** Store objects by hash: the content of every file of the generation. */

@@ -1,3 +1,4 @@
+import path from "node:path";
 import {
   CallSite,
   Evaluation,
@@ -39,22 +40,42 @@ export function host<const M extends readonly Module<any, any>[] = []>(spec: Hos
   return Object.freeze({ address: spec.address, hostKey: spec.hostKey, modules: spec.modules ?? [], config: spec.config ?? {}, site: new CallSite(host) });
 }
 
+export interface FleetSecretsSpec {
+  /** The encrypted secrets file, relative to the fleet file. @default "secrets.yaml" */
+  readonly file?: string;
+  /** Public keys of the people who may read and change secrets: age ("age1…") or SSH ("ssh-ed25519 …"). */
+  readonly admins: readonly string[];
+}
+
 export interface FleetSpec {
   readonly hosts: Readonly<Record<string, Host>>;
   /** Modules every host imports. */
   readonly modules?: readonly HostModule<any>[];
+  /** Where secrets are kept and who may read them. */
+  readonly secrets?: FleetSecretsSpec;
 }
 
 export interface Fleet {
   readonly hosts: Readonly<Record<string, Host>>;
   readonly modules: readonly Module<any, any>[];
+  readonly secrets: { readonly file: string; readonly admins: readonly string[] } | null;
   readonly site: CallSite;
 }
 
 const hostNamePattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export function defineFleet(spec: FleetSpec): Fleet {
-  return Object.freeze({ hosts: spec.hosts, modules: spec.modules ?? [], site: new CallSite(defineFleet) });
+  const site = new CallSite(defineFleet);
+  const secrets = spec.secrets
+    ? {
+        admins: spec.secrets.admins,
+        get file() {
+          const dir = site.location ? path.dirname(site.location.file) : process.cwd();
+          return path.resolve(dir, spec.secrets!.file ?? "secrets.yaml");
+        },
+      }
+    : null;
+  return Object.freeze({ hosts: spec.hosts, modules: spec.modules ?? [], secrets, site });
 }
 
 export function isFleet(value: unknown): value is Fleet {

@@ -6,6 +6,7 @@ import type { firewallOptions } from "./firewall/options.ts";
 import type { healthOptions } from "./health/options.ts";
 import type { networkingOptions } from "./networking/options.ts";
 import type { packagesOptions } from "./packages/options.ts";
+import type { secretsOptions } from "./secrets/options.ts";
 import type { systemdOptions } from "./systemd/options.ts";
 import type { usersOptions } from "./users/options.ts";
 
@@ -19,4 +20,5 @@ export type HostOptions = (typeof assertionsModule)["options"] &
   typeof systemdOptions &
   typeof firewallOptions &
   typeof healthOptions &
-  typeof deploymentOptions;
+  typeof deploymentOptions &
+  typeof secretsOptions;

@@ -21,6 +21,7 @@ export const basePackages = [
   "rsync",
   "htop",
   "sudo",
+  "age",
 ] as const;
 
 /** Bumped when the customisation below changes, so cached images are rebuilt. */

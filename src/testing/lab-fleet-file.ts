@@ -23,6 +23,7 @@ export function writeLabFleetFile(lab: Lab, fleetFile: string, name: string, use
       ``,
       `export default defineFleet({`,
       `  modules: fleet.modules as never,`,
+      `  secrets: fleet.secrets ? { file: fleet.secrets.file, admins: fleet.secrets.admins } : undefined,`,
       `  hosts: {`,
       ...hosts,
       `  },`,

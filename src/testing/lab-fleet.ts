@@ -8,5 +8,5 @@ export function fleetOnLab(fleet: Fleet, lab: Lab): Fleet {
     const test = lab.host(name);
     hosts[name] = { ...h, address: `root@${test.address}`, hostKey: test.hostKey };
   }
-  return { ...defineFleet({ hosts, modules: fleet.modules as never }), site: fleet.site };
+  return { ...defineFleet({ hosts, modules: fleet.modules as never }), secrets: fleet.secrets, site: fleet.site };
 }

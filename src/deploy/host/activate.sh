@@ -21,8 +21,10 @@ FROM=""
 CONFIRM=0
 ROLLBACK=0
 IF_PENDING=0
+SECRETS_ONLY=0
 while [ $# -gt 0 ]; do
   case $1 in
+    --secrets-only) SECRETS_ONLY=1; shift ;;
     --from) FROM=$2; shift 2 ;;
     --confirm-timeout) CONFIRM=$2; shift 2 ;;
     --rollback) ROLLBACK=1; shift ;;
@@ -74,6 +76,58 @@ trap on_error ERR
 
 # Generation data: tab-separated, one entry per line, written by the controller.
 rows() { if [ -n "$1" ] && [ -f "$1" ]; then cat "$1"; fi; }
+
+# ---- secrets: decrypted with this host's own key, into /run (tmpfs) only ---------------------
+HOST_KEY=/etc/ssh/ssh_host_ed25519_key
+undecryptable() { die "secret $1 cannot be decrypted with this host's key (run: roost secrets rekey)"; }
+install_secrets() {
+  local name path mode owner group kind secret var value text tmp
+  if [ -f "$TARGET/secrets.tsv" ]; then
+    mkdir -p /run/roost/secrets
+    chmod 0751 /run/roost /run/roost/secrets
+    while IFS=$'\t' read -r name path mode owner group kind; do
+      mkdir -p "$(dirname "$path")"
+      tmp="$path.roost-new"
+      rm -f "$tmp"
+      ( umask 077 && : > "$tmp" )
+      case $kind in
+        raw)
+          read -r secret < "$TARGET/secrets/$name.raw"
+          age -d -i "$HOST_KEY" -o "$tmp" "$TARGET/secrets/values/$secret.age" 2>/dev/null || undecryptable "$secret" ;;
+        env)
+          while IFS=$'\t' read -r var secret; do
+            value=$(age -d -i "$HOST_KEY" "$TARGET/secrets/values/$secret.age" 2>/dev/null) || undecryptable "$secret"
+            value=${value//\\/\\\\}; value=${value//\"/\\\"}; value=${value//\$/\\\$}; value=${value//\`/\\\`}
+            printf '%s="%s"\n' "$var" "$value" >> "$tmp"
+          done < "$TARGET/secrets/$name.env" ;;
+        template)
+          text=$(cat "$TARGET/secrets/$name.template"; printf x)
+          text=${text%x}
+          while read -r secret; do
+            value=$(age -d -i "$HOST_KEY" "$TARGET/secrets/values/$secret.age" 2>/dev/null) || undecryptable "$secret"
+            text=${text//"{{secret:$secret}}"/"$value"}
+          done < "$TARGET/secrets/$name.uses"
+          printf '%s' "$text" > "$tmp" ;;
+      esac
+      chown "$owner:$group" "$tmp"
+      chmod "$mode" "$tmp"
+      mv -f "$tmp" "$path"
+      echo "secret $path"
+    done < "$TARGET/secrets.tsv"
+  fi
+  if [ -n "$FROM" ] && [ -f "$FROM/secrets.tsv" ]; then
+    while IFS=$'\t' read -r name path _; do
+      if ! grep -q "^$name"$'\t' "$TARGET/secrets.tsv" 2>/dev/null; then rm -f "$path"; fi
+    done < "$FROM/secrets.tsv"
+  fi
+}
+if [ $SECRETS_ONLY = 1 ]; then
+  step secrets
+  trap - ERR
+  FROM=""
+  install_secrets
+  exit 0
+fi
 
 # ---- a switch is pending until the controller confirms it from a new connection ---------------
 PENDING=0
@@ -196,6 +250,9 @@ for p in "${!old_hash[@]}"; do
 done
 if [ ${#CHANGED[@]} -gt 0 ]; then printf 'changed %s\n' "${CHANGED[@]}"; fi
 if [ -f /etc/tmpfiles.d/roost.conf ]; then systemd-tmpfiles --create /etc/tmpfiles.d/roost.conf; fi
+
+step secrets
+install_secrets
 
 # ---- units --------------------------------------------------------------------------------------
 step units

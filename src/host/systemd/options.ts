@@ -48,6 +48,11 @@ const service = t.submodule({
     }),
     script: option({ type: t.nullOr(t.lines), default: null, description: "Shell script run as ExecStart (sh -e), shipped as a file of the generation." }),
     preStart: option({ type: t.nullOr(t.lines), default: null, description: "Shell script run before the service starts (ExecStartPre)." }),
+    secrets: option({
+      type: t.listOf(t.str),
+      default: [],
+      description: "Names of secrets.<name> outputs the service reads: it starts after they are decrypted and restarts when one changes.",
+    }),
     restartIfChanged: option({ type: t.bool, default: true, description: "Restart the service when its unit changes; false for units that must not be interrupted by a deploy." }),
     startAt: option({
       type: t.listOf(t.str),

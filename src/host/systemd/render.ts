@@ -20,7 +20,8 @@ export const scriptDir = "/etc/roost/units";
 type Kind = "service" | "timer" | "socket" | "path" | "target";
 type AnyUnit = HostConfig["systemd"]["targets"][string];
 
-export function renderUnits(config: HostConfig): { files: RenderedFile[]; units: Record<string, UnitEntry> } {
+/** `secretVersions`: each secrets.<name> output's version; a unit that lists one restarts when it changes. */
+export function renderUnits(config: HostConfig, secretVersions: ReadonlyMap<string, string> = new Map()): { files: RenderedFile[]; units: Record<string, UnitEntry> } {
   const files: RenderedFile[] = [];
   const units: Record<string, UnitEntry> = {};
   const kinds: [Kind, Record<string, AnyUnit>][] = [
@@ -35,10 +36,15 @@ export function renderUnits(config: HostConfig): { files: RenderedFile[]; units:
       if (!unit.enable) continue;
       const option = showPath(["systemd", `${kind}s`, name]);
       const unitFile = `${name}.${kind}`;
-      const scripts = kind === "service" ? serviceScripts(unitFile, unit as HostConfig["systemd"]["services"][string], option) : [];
+      const service = kind === "service" ? (unit as HostConfig["systemd"]["services"][string]) : null;
+      const scripts = service ? serviceScripts(unitFile, service, option) : [];
+      const secrets = service?.secrets ?? [];
+      for (const s of secrets) {
+        if (!secretVersions.has(s)) throw new RoostError(`${option}.secrets: there is no secrets.${s}`, [`secrets: ${[...secretVersions.keys()].join(", ") || "(none)"}`]);
+      }
       let text: string;
       try {
-        text = renderUnitFile(sectionsOf(kind, unit, scripts));
+        text = renderUnitFile(sectionsOf(kind, unit, scripts, secrets.length > 0));
       } catch (e) {
         if (e instanceof UnitValueError) throw new RoostError(`${option}: ${e.message}`, [`value: ${JSON.stringify(e.value)}`]);
         throw e;
@@ -46,7 +52,9 @@ export function renderUnits(config: HostConfig): { files: RenderedFile[]; units:
       const file = rootFile(`${unitDir}/${unitFile}`, text, option);
       files.push(file, ...scripts.map((s) => s.file));
       units[unitFile] = {
-        sha256: sha256([file.content, ...scripts.map((s) => s.file.content), JSON.stringify(unit.restartTriggers)].map((c) => sha256(c)).join("\n")),
+        sha256: sha256(
+          [file.content, ...scripts.map((s) => s.file.content), JSON.stringify(unit.restartTriggers), ...secrets.map((s) => secretVersions.get(s)!)].map((c) => sha256(c)).join("\n"),
+        ),
         reload: unit.reloadTriggers.length ? sha256(JSON.stringify(unit.reloadTriggers)) : null,
         restartIfChanged: kind === "service" ? (unit as HostConfig["systemd"]["services"][string]).restartIfChanged : true,
         wantedBy: [...unit.wantedBy].sort(),
@@ -76,7 +84,8 @@ function shellScript(body: string): string {
   return `#!/bin/sh\nset -eu\n${body.endsWith("\n") ? body : body + "\n"}`;
 }
 
-function sectionsOf(kind: Kind, unit: AnyUnit, scripts: readonly Script[]): Section[] {
+function sectionsOf(kind: Kind, unit: AnyUnit, scripts: readonly Script[], readsSecrets: boolean): Section[] {
+  const afterSecrets = readsSecrets ? ["roost-secrets.service"] : [];
   const { extraConfig: unitExtra, ...unitTyped } = unit.unitConfig;
   const sections: Section[] = [
     [
@@ -84,9 +93,9 @@ function sectionsOf(kind: Kind, unit: AnyUnit, scripts: readonly Script[]): Sect
       [
         ["Description", unit.description || null],
         ["Documentation", unit.documentation],
-        ["After", unit.after],
+        ["After", [...afterSecrets, ...unit.after]],
         ["Before", unit.before],
-        ["Wants", unit.wants],
+        ["Wants", [...afterSecrets, ...unit.wants]],
         ["Requires", unit.requires],
         ["BindsTo", unit.bindsTo],
         ["PartOf", unit.partOf],

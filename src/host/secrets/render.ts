@@ -1,0 +1,85 @@
+import { RoostError, showPath } from "../../core/index.ts";
+import type { HostConfig } from "../module.ts";
+import { sha256 } from "../rendered.ts";
+import { secretsDir } from "./options.ts";
+
+/** What the build knows of a stored secret: never its value, only its ciphertext. */
+export interface StoredCiphertext {
+  readonly version: string;
+  readonly recipients: readonly string[];
+  readonly value: string;
+}
+
+export interface SecretSource {
+  /** Where the secrets live, for messages. */
+  readonly file: string;
+  lookup(name: string): StoredCiphertext | undefined;
+}
+
+export interface SecretEntry {
+  readonly path: string;
+  readonly owner: string;
+  readonly group: string;
+  readonly mode: string;
+  readonly kind: "raw" | "env" | "template";
+  readonly secrets: readonly string[];
+  /** Changes exactly when one of the values it is made of changes. */
+  readonly version: string;
+}
+
+const placeholder = /\{\{secret:([A-Za-z0-9][A-Za-z0-9_.-]*)\}\}/g;
+
+/** The key part of an SSH public key ("ssh-ed25519 AAAA…"), without its comment. */
+export const keyOf = (k: string) => k.trim().split(/\s+/).slice(0, 2).join(" ");
+
+/**
+ * Each secret output of a host: its manifest entry, and the generation's data files — the
+ * ciphertexts it needs (encrypted to this host's key) and how to assemble them on the host.
+ */
+export function renderSecrets(
+  config: HostConfig,
+  host: string,
+  hostKey: string | undefined,
+  source: SecretSource | null,
+): { entries: Record<string, SecretEntry>; data: Record<string, string> } {
+  const outputs = Object.entries(config.secrets);
+  if (outputs.length === 0) return { entries: {}, data: {} };
+  const option = (name: string) => showPath(["secrets", name]);
+  if (!source) throw new RoostError(`${host} uses secrets, but the fleet has no secrets file`, [`e.g. ${option(outputs[0]![0])}`], "add secrets: { admins: [\"age1…\"] } to defineFleet");
+  if (!hostKey) {
+    throw new RoostError(`${host} uses secrets, but the fleet does not pin its SSH host key`, [], `add hostKey to the host (ssh-keyscan -t ed25519 <address> prints it): secrets are encrypted to it`);
+  }
+  const entries: Record<string, SecretEntry> = {};
+  const data: Record<string, string> = {};
+  const tsv: string[] = [];
+  for (const [name, o] of outputs) {
+    const kind = o.secret ? "raw" : o.template !== null ? "template" : "env";
+    const uses =
+      kind === "raw"
+        ? [o.secret!.secret]
+        : kind === "env"
+          ? Object.values(o.environment).map((r) => r.secret)
+          : [...new Set([...o.template!.matchAll(placeholder)].map((m) => m[1]!))];
+    const versions: string[] = [];
+    for (const secretName of uses) {
+      const stored = source.lookup(secretName);
+      if (!stored) throw new RoostError(`${option(name)} uses the secret ${JSON.stringify(secretName)}, which is not in ${source.file}`, [], `roost secrets set ${secretName}   (or roost secrets generate ${secretName})`);
+      if (!stored.recipients.map(keyOf).includes(keyOf(hostKey))) {
+        throw new RoostError(`the secret ${JSON.stringify(secretName)} is not encrypted to ${host}'s host key`, [`needed by ${option(name)}`], "roost secrets rekey");
+      }
+      data[`secrets/values/${secretName}.age`] = stored.value;
+      versions.push(`${secretName}:${stored.version}`);
+    }
+    const path = o.path ?? `${secretsDir}/${name}`;
+    if (kind === "env") data[`secrets/${name}.env`] = Object.entries(o.environment).map(([k, r]) => `${k}\t${r.secret}\n`).join("");
+    if (kind === "raw") data[`secrets/${name}.raw`] = `${o.secret!.secret}\n`;
+    if (kind === "template") {
+      data[`secrets/${name}.template`] = o.template!;
+      data[`secrets/${name}.uses`] = uses.map((u) => `${u}\n`).join("");
+    }
+    entries[name] = { path, owner: o.owner, group: o.group, mode: o.mode, kind, secrets: uses, version: sha256(versions.sort().join("\n")).slice(0, 16) };
+    tsv.push([name, path, o.mode, o.owner, o.group, kind].join("\t"));
+  }
+  data["secrets.tsv"] = tsv.sort().map((l) => `${l}\n`).join("");
+  return { entries, data };
+}
