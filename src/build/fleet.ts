@@ -25,5 +25,6 @@ export function buildHosts(fleet: FleetEvaluation, names: readonly string[] = []
 }
 
 function secretSource(file: SecretsFile): SecretSource {
-  return { file: path.relative(process.cwd(), file.file) || file.file, lookup: (name) => file.get(name) };
+  const relative = path.relative(process.cwd(), file.file);
+  return { file: relative && !relative.startsWith("..") ? relative : file.file, lookup: (name) => file.get(name) };
 }

@@ -12,9 +12,11 @@ export function writeLabFleetFile(lab: Lab, fleetFile: string, name: string, use
   const dir = path.join(packageRoot, ".roost", name);
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, "roost.config.ts");
-  const hosts = [...lab.hosts.values()].map(
-    (h) => `    ${JSON.stringify(h.name)}: { ...fleet.hosts[${JSON.stringify(h.name)}]!, address: ${JSON.stringify(`${user}@${h.address}`)}, hostKey: ${JSON.stringify(h.hostKey)} },`,
-  );
+  // Only the lab hosts the fleet has (a fleet file may add hosts depending on its environment).
+  const hosts = [...lab.hosts.values()].map((h) => {
+    const name = JSON.stringify(h.name);
+    return `    ...(fleet.hosts[${name}] ? { ${name}: { ...fleet.hosts[${name}]!, address: ${JSON.stringify(`${user}@${h.address}`)}, hostKey: ${JSON.stringify(h.hostKey)} } } : {}),`;
+  });
   writeFileSync(
     file,
     [

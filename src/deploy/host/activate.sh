@@ -39,8 +39,9 @@ STEP=start
 step() { STEP=$1; echo "step $1"; }
 
 # One switch at a time: activations, timer rollbacks and confirmations queue on switch.lock. A
-# rollback run by a failing activation inherits its lock.
-if [ $ROLLBACK = 0 ] || [ $IF_PENDING = 1 ]; then
+# rollback run by a failing activation inherits its lock; rewriting secrets (roost-secrets.service,
+# which an activation may itself start) needs none.
+if { [ $ROLLBACK = 0 ] && [ $SECRETS_ONLY = 0 ]; } || [ $IF_PENDING = 1 ]; then
   exec 8>"$ROOST/switch.lock"
   flock -w 900 8
 fi
@@ -114,6 +115,7 @@ install_secrets() {
       mv -f "$tmp" "$path"
       echo "secret $path"
     done < "$TARGET/secrets.tsv"
+    : > /run/roost/secrets/.installed
   fi
   if [ -n "$FROM" ] && [ -f "$FROM/secrets.tsv" ]; then
     while IFS=$'\t' read -r name path _; do

@@ -53,7 +53,9 @@ export const secretsModule = defineHostModule({
             wantedBy: ["multi-user.target"],
             after: ["local-fs.target"],
             before: ["multi-user.target"],
-            unitConfig: { ConditionPathExists: ["/var/lib/roost/current/activate"] },
+            // At boot only: once an activation has written the secrets (marker in /run), a unit that
+            // pulls this one in must not rewrite them from the generation that is being replaced.
+            unitConfig: { ConditionPathExists: ["/var/lib/roost/current/activate", "!/run/roost/secrets/.installed"] },
             serviceConfig: { Type: "oneshot", RemainAfterExit: true, ExecStart: ["/bin/bash /var/lib/roost/current/activate --secrets-only"] },
             restartIfChanged: false,
           },
