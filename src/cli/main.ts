@@ -88,6 +88,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument("<file>", "a scenario: export default scenario({ … })")
     .action(async (file: string) => void (code = await (await import("./commands/test.ts")).testCommand(file, global())));
 
+  program
+    .command("hosts")
+    .description("host keys: `roost hosts keyscan [host…]` prints each host's key to pin as hostKey")
+    .command("keyscan")
+    .argument("[hosts...]", "hosts to scan (default: all)")
+    .action(async (hosts: string[]) => void (code = await (await import("./commands/hosts.ts")).keyscanCommand(hosts, global())));
   const secrets = program.command("secrets").description("the fleet's encrypted secrets (age): set, edit, generate, list, rekey, rm");
   secrets.option("-i, --identity <file>", "the key that decrypts (an age identity or SSH key; default $ROOST_AGE_IDENTITY, then ~/.ssh/id_ed25519)");
   const sopts = () => ({ ...global(), ...secrets.opts<{ identity?: string }>() });

@@ -45,6 +45,9 @@ export function formatPlan(plan: HostPlan, diffs: readonly FileDiff[], c: Colour
   section("users", plan.users.create, c.green);
   section("groups", plan.groups.create, c.green);
   section("dirs", plan.directories.create, c.green);
+  section("secrets", plan.secrets.added, (n) => c.green(`+${n}`));
+  section("", plan.secrets.changed, (n) => c.yellow(`~${n} (secret changed)`));
+  section("", plan.secrets.removed, (n) => c.red(`-${n}`));
   out.push(`  transfer  ${plan.transfer.objects} object${plan.transfer.objects === 1 ? "" : "s"}, ${plan.transfer.bytes} bytes`);
   for (const d of diffs) {
     const patch = createTwoFilesPatch(d.before === null ? "/dev/null" : `a${d.path}`, d.after === null ? "/dev/null" : `b${d.path}`, d.before ?? "", d.after ?? "", "", "", { context: 3 });

@@ -13,6 +13,8 @@ export interface HostPlan {
   readonly users: { readonly create: string[] };
   readonly groups: { readonly create: string[] };
   readonly directories: { readonly create: string[] };
+  /** Secret outputs whose value changes or that appear or go away: names only, never values. */
+  readonly secrets: { readonly changed: string[]; readonly added: string[]; readonly removed: string[] };
   /** Managed files edited or deleted on the host since the last activation: a deploy overwrites them (keeping a copy). */
   readonly drift: HostStatus["drift"];
   /** Objects the host lacks: what the deploy sends. */
@@ -60,6 +62,11 @@ export function planHost(gen: HostGeneration, status: HostStatus, old: Manifest 
     users: { create: [...keys(next.users)].filter((u) => !(u in (old?.users ?? {}))).sort() },
     groups: { create: [...keys(next.groups)].filter((g) => !(g in (old?.groups ?? {}))).sort() },
     directories: { create: [...keys(next.directories)].filter((d) => !(d in (old?.directories ?? {}))).sort() },
+    secrets: {
+      added: Object.keys(next.secrets).filter((n) => !(n in (old?.secrets ?? {}))).sort(),
+      changed: Object.keys(next.secrets).filter((n) => old?.secrets?.[n] && old.secrets[n]!.version !== next.secrets[n]!.version).sort(),
+      removed: Object.keys(old?.secrets ?? {}).filter((n) => !(n in next.secrets)).sort(),
+    },
     drift: status.drift,
     transfer: { objects: missing.length, bytes },
     unchanged: status.current === gen.id && status.drift.length === 0,

@@ -73,6 +73,12 @@ describe("the roost command on a real host, logged in as a sudo user", { timeout
     assert.equal(noop!.status, "unchanged");
   });
 
+  it("prints the host key to pin, and says whether it matches", async () => {
+    const r = await roost(["hosts", "keyscan"]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), `alpha: hostKey: ${JSON.stringify(lab.host("alpha").hostKey)},  // matches the pinned key`);
+  });
+
   it("refuses a host whose key is not the pinned one", async () => {
     const wrongKeyFile = path.join(lab.dir, "wrong_key");
     await runOk("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", wrongKeyFile]);

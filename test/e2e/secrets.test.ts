@@ -79,6 +79,7 @@ describe("secrets on real hosts", { timeout: 900_000 }, () => {
     assert.equal((await roost(["secrets", "set", "db_password"], { input: values.db2 })).code, 0);
     const plan = await roost(["plan", "alpha"]);
     assert.match(plan.stdout, /restart +reporter\.service/);
+    assert.match(plan.stdout, /~app-conf \(secret changed\), ~app-env \(secret changed\)/);
     assert.doesNotMatch(plan.stdout, /greeter\.service/);
     const r = await roost(["deploy", "--json", "alpha"]);
     const [result] = JSON.parse(r.stdout) as { status: string; actions: { restarted: string[] } }[];

@@ -1,0 +1,31 @@
+import { RoostError } from "../../core/index.ts";
+import { parseAddress } from "../../deploy/address.ts";
+import { runTool } from "../../check/run-tool.ts";
+import { openFleet, type GlobalOptions } from "../context.ts";
+import { exitCodes } from "../exit-codes.ts";
+
+/**
+ * Fetch each host's ed25519 host key and print it as the hostKey to pin in the fleet file (and
+ * encrypt its secrets to). The first contact is trusted: compare with the host's console if in doubt.
+ */
+export async function keyscanCommand(hosts: string[], opts: GlobalOptions): Promise<number> {
+  const fleet = await openFleet(opts, hosts);
+  const names = hosts.length ? hosts : [...fleet.hosts.keys()];
+  let failed = 0;
+  for (const name of names) {
+    const h = fleet.fleet.hosts[name]!;
+    const address = parseAddress(h.address, name);
+    const target = address.destination.replace(/^ssh:\/\//, "").replace(/^[^@]*@/, "").replace(/:\d+\/?$/, "").replace(/^\[|\]$/g, "");
+    const r = await runTool("ssh-keyscan", ["-T", "5", "-t", "ed25519", ...(address.port ? ["-p", String(address.port)] : []), target]);
+    const key = r.stdout.split("\n").find((l) => l && !l.startsWith("#"))?.split(" ").slice(1, 3).join(" ");
+    if (!key) {
+      failed++;
+      console.error(new RoostError(`${name}: no ed25519 host key from ${target}`, [r.stderr.trim() || `ssh-keyscan exited ${r.code}`]).format());
+      continue;
+    }
+    const pinned = h.hostKey?.split(/\s+/).slice(0, 2).join(" ");
+    const note = pinned === undefined ? "" : pinned === key ? "  // matches the pinned key" : "  // DIFFERS from the pinned key";
+    console.log(`${name}: hostKey: ${JSON.stringify(key)},${note}`);
+  }
+  return failed ? exitCodes.failed : exitCodes.ok;
+}
