@@ -22,7 +22,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("evaluate and build every host, and run the real validators (systemd-analyze verify, nft -c)")
     .argument("[hosts...]", "hosts to check (default: all)")
     .option("-v, --verbose", "also show notes about what only the host provides", false)
-    .action(async (hosts: string[], o: { verbose: boolean }) => void (code = await (await import("./commands/check.ts")).checkCommand(hosts, { ...global(), ...o })));
+    .option("--fix", "first generate the secrets the fleet uses and lacks", false)
+    .action(async (hosts: string[], o: { verbose: boolean; fix: boolean }) => void (code = await (await import("./commands/check.ts")).checkCommand(hosts, { ...global(), ...o })));
   program
     .command("build")
     .description("write each host's generation to <out>/<host>/")

@@ -76,6 +76,13 @@ export default defineFleet({
     assert.match(r.stdout, /uses the secret "agent_token", which is not in/);
   });
 
+  it("check --fix generates what is missing, then passes", async () => {
+    const r = await roost(["check", "--fix"]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /agent_token: generated/);
+    assert.match(r.stdout, /✓ web/);
+  });
+
   it("refuses a secret without a value or with a bad name", async () => {
     assert.equal((await roost(["secrets", "set", "empty"], "")).code, 2);
     assert.equal((await roost(["secrets", "set", "bad name"], "x")).code, 2);

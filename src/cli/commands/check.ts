@@ -5,8 +5,12 @@ import { exitCodes } from "../exit-codes.ts";
 import { formatError, formatWarning } from "../report.ts";
 
 /** Evaluate and build every host, run the real validators, report everything, fail on any error. */
-export async function checkCommand(hosts: string[], opts: GlobalOptions & { verbose: boolean }): Promise<number> {
+export async function checkCommand(hosts: string[], opts: GlobalOptions & { verbose: boolean; fix?: boolean }): Promise<number> {
   const fleet = await openFleet(opts, hosts);
+  if (opts.fix && fleet.fleet.secrets) {
+    // Secrets nobody needs to choose: generate the ones the fleet uses and lacks.
+    await (await import("./secrets.ts")).secretsGenerate([], { ...opts, length: 32, force: false });
+  }
   let failed = 0;
   for (const b of buildHosts(fleet, hosts)) {
     if ("error" in b) {
