@@ -61,6 +61,11 @@ async function build() {
     banner: { js: 'import { createRequire as __roostRequire } from "node:module"; const require = __roostRequire(import.meta.url);' },
   });
   writeStamp(path.join(tmp, "inputs.json"), result.metafile, root);
+  // Another process may have finished a bundle of the same sources meanwhile, and be running it.
+  if (fresh(stampFile)) {
+    rmSync(tmp, { recursive: true, force: true });
+    return;
+  }
   const old = `${dist}.old-${process.pid}`;
   if (existsSync(dist)) renameSync(dist, old);
   try {

@@ -23,3 +23,6 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$hash" ]; then
   npm ci --no-audit --no-fund --loglevel=error
   echo "$hash" > "$stamp"
 fi
+
+# Build the CLI's bundle now rather than in the first (possibly parallel) command that needs it.
+node bin/roost.js --help > /dev/null
