@@ -40,8 +40,11 @@ export interface ShownDefinition {
   readonly priority?: number;
 }
 
-function definitionLines(path: OptionPath, defs: readonly ShownDefinition[], withPriority = false): string[] {
-  const values = defs.map((d) => showValue(d.value, 48));
+/** What messages show instead of a value that may be a secret. */
+export const hiddenValue = "(value hidden)";
+
+function definitionLines(path: OptionPath, defs: readonly ShownDefinition[], withPriority = false, sensitive = false): string[] {
+  const values = defs.map((d) => (sensitive ? hiddenValue : showValue(d.value, 48)));
   const width = Math.max(...values.map((v) => v.length));
   return defs.map((d, i) => {
     const prio = withPriority && d.priority !== undefined ? ` (priority ${d.priority})` : "";
@@ -49,17 +52,17 @@ function definitionLines(path: OptionPath, defs: readonly ShownDefinition[], wit
   });
 }
 
-export function typeMismatch(path: OptionPath, expected: string, def: ShownDefinition, reason?: string): RoostError {
+export function typeMismatch(path: OptionPath, expected: string, def: ShownDefinition, reason?: string, sensitive = false): RoostError {
   return new RoostError(
     `${showPath(path)}: expected ${expected}${reason ? `, but ${reason}` : ""}`,
-    definitionLines(path, [def]),
+    definitionLines(path, [def], false, sensitive),
   );
 }
 
-export function conflict(path: OptionPath, typeName: string, defs: readonly ShownDefinition[]): RoostError {
+export function conflict(path: OptionPath, typeName: string, defs: readonly ShownDefinition[], sensitive = false): RoostError {
   return new RoostError(
     `conflicting values for ${showPath(path)} (${typeName})`,
-    definitionLines(path, defs, true),
+    definitionLines(path, defs, true, sensitive),
     "give one of them mkForce(…) or mkDefault(…), or make them equal",
   );
 }

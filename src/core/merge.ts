@@ -52,7 +52,7 @@ export function mergeDefinitions<V>(path: OptionPath, type: OptionType<V, any>, 
   if (defs.length > 1) defs.sort((a, b) => a.order - b.order);
   for (const d of defs) {
     const ok = type.check(d.value);
-    if (ok !== true) throw typeMismatch(path, type.description, d, typeof ok === "string" ? ok : undefined);
+    if (ok !== true) throw typeMismatch(path, type.description, d, typeof ok === "string" ? ok : undefined, type.sensitive);
   }
   return { defined: true, value: type.merge(path, defs), defs };
 }

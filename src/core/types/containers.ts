@@ -16,13 +16,14 @@ export function nullOr<T extends OptionType<any, any>>(elem: T): OptionType<Valu
   return defineType({
     name: `nullOr<${elem.name}>`,
     description: `null or ${elem.description}`,
+    sensitive: elem.sensitive,
     nested: { elem },
     subOptions: elem.subOptions,
     check: (v) => v === null || elem.check(v),
     merge(path, defs) {
       const nulls = defs.filter((d) => d.value === null).length;
       if (nulls === defs.length) return null;
-      if (nulls > 0) throw conflict(path, `null or ${elem.name}`, defs);
+      if (nulls > 0) throw conflict(path, `null or ${elem.name}`, defs, elem.sensitive);
       return elem.merge(path, defs);
     },
   });
@@ -33,6 +34,7 @@ export function listOf<T extends OptionType<any, any>>(elem: T): OptionType<Valu
   return defineType({
     name: `listOf<${elem.name}>`,
     description: `list of ${elem.description}`,
+    sensitive: elem.sensitive,
     nested: { elem },
     subOptions: elem.subOptions,
     check: (v) => Array.isArray(v) || "it is not a list",
@@ -58,6 +60,7 @@ export function attrsOf<T extends OptionType<any, any>>(
   return defineType({
     name: `attrsOf<${elem.name}>`,
     description: `attribute set of ${elem.description}${keys ? ` by ${keys.description}` : ""}`,
+    sensitive: elem.sensitive,
     nested: { elem },
     subOptions: elem.subOptions,
     check: (v) => isPlainObject(v) || "it is not an object",

@@ -27,6 +27,8 @@ export interface OptionType<V = unknown, D = V> {
   merge(path: OptionPath, defs: readonly Definition[]): V;
   /** Options nested under this type (submodules), for documentation. */
   readonly subOptions?: () => OptionTree;
+  /** Values of this type (or what was given in its place) are never printed: secret references. */
+  readonly sensitive?: boolean;
   /** Element types, for documentation and `roost options`. */
   readonly nested?: Readonly<Record<string, OptionType<any, any>>>;
   /** Phantom fields carrying the TypeScript types. */

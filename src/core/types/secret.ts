@@ -21,6 +21,8 @@ export function isSecretRef(v: unknown): v is SecretRef {
 export const secretRef: OptionType<SecretRef> = defineType<SecretRef>({
   name: "secret",
   description: 'secret reference (secret("name"))',
+  // What was written here by mistake may be the secret itself: never print it.
+  sensitive: true,
   check: (v) => {
     if (typeof v === "string") return "it is a plain string; secrets are referenced with secret(\"name\") so their values never enter the configuration";
     if (!isSecretRef(v)) return false;

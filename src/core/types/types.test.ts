@@ -150,8 +150,12 @@ describe("secret references", () => {
   it("accepts secret(name)", () => {
     assert.deepEqual(mergeOf(t.secretRef, t.secret("smtp_password")), { secret: "smtp_password" });
   });
-  it("refuses a plain string, saying why", () => {
-    assert.match(errorOf(() => mergeOf(t.secretRef, "hunter2")), /it is a plain string/);
+  it("refuses a plain string, saying why, without printing it", () => {
+    const msg = errorOf(() => mergeOf(t.secretRef, "hunter2"));
+    assert.match(msg, /it is a plain string/);
+    assert.match(msg, /\(value hidden\) +defined in/);
+    assert.doesNotMatch(msg, /hunter2/);
+    assert.doesNotMatch(errorOf(() => mergeOf(t.nullOr(t.secretRef), "hunter2")), /hunter2/);
   });
   it("refuses a malformed name at the call", () => {
     assert.throws(() => t.secret("bad name"), /invalid secret name/);
