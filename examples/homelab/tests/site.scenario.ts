@@ -1,5 +1,5 @@
 // A scenario in the spirit of NixOS tests: start the fleet's hosts, deploy, and check what runs.
-// Run it with: roost test examples/homelab/tests/site.test.ts
+// Run it with: roost test examples/homelab/tests/site.scenario.ts
 import { scenario } from "roost/testing";
 import fleet from "../roost.config.ts";
 
