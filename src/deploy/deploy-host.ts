@@ -72,8 +72,16 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
     if (status.staleHolder) notes.push(`a deploy by ${status.staleHolder} did not finish; its lock was released`);
     const plan = planHost(gen, status, null);
     if (status.current === gen.id && status.drift.length === 0) {
-      if (status.pending) await confirm(ssh, gen, settings);
+      if (status.pending) await confirm(ssh, gen);
       return result("unchanged", { from: status.current, plan });
+    }
+    if (status.pending && status.pending.next !== gen.id) {
+      // Switching on from a generation nobody confirmed would make it the one to roll back to.
+      throw new RoostError(
+        `${name}: an earlier switch to ${status.pending.next.slice(0, 12)} was never confirmed`,
+        [`the host goes back to ${status.pending.previous.slice(0, 12)} by itself within deployment.confirmTimeout`],
+        "deploy again once it has",
+      );
     }
     const confirmTimeout = settings.confirmTimeout ?? gen.manifest.deployment.confirmTimeout;
     settings.onPhase?.(`sending ${status.missing.size} object${status.missing.size === 1 ? "" : "s"}`);
@@ -98,8 +106,9 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
       const reason = errors.find((e) => e.startsWith("health check")) ?? errors[0] ?? (received.stderr.trim() || `activation exited ${received.code}`);
       return result("failed", { from: status.current, plan, error: reason, rolledBack });
     }
+    if (session.child.exitCode !== null) throw new RoostError(`${name}: the connection that holds the host's lock was lost before confirmation`, [], `the host rolls back by itself within ${confirmTimeout} s`);
     settings.onPhase?.("confirming");
-    await confirm(ssh, gen, settings, confirmTimeout);
+    await confirm(ssh, gen, confirmTimeout);
     return result("deployed", { from: status.current, plan });
   } catch (e) {
     const error = e instanceof RoostError ? [e.headline, ...e.details].join(": ") : e instanceof Error ? e.message : String(e);
@@ -111,7 +120,7 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
 }
 
 /** Prove a new SSH login works after the switch, then disarm the host's rollback timer. */
-async function confirm(ssh: SshTarget, gen: HostGeneration, settings: DeploySettings, timeout = gen.manifest.deployment.confirmTimeout): Promise<void> {
+async function confirm(ssh: SshTarget, gen: HostGeneration, timeout = gen.manifest.deployment.confirmTimeout): Promise<void> {
   let confirmed;
   try {
     confirmed = await ssh.exec(hostScripts.confirm, [gen.id, String(gen.manifest.deployment.keepGenerations)], { fresh: true });

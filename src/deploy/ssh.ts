@@ -64,21 +64,20 @@ export class SshTarget {
     this.#baseArgs = args;
   }
 
-  get #asRoot(): boolean {
-    return this.address.user === null || this.address.user === "root";
-  }
-
   #args(fresh: boolean, remote: string): string[] {
     const mux = fresh
       ? ["-o", "ControlMaster=no", "-o", "ControlPath=none"]
       : ["-o", "ControlMaster=auto", "-o", `ControlPath=${this.#controlPath}`, "-o", `ControlPersist=${this.settings.persist ? 120 : 30}`];
-    return [...this.#baseArgs, ...mux, this.address.destination, remote];
+    return [...this.#baseArgs, ...mux, "--", this.address.destination, remote];
   }
 
-  /** The remote command line: bash -c SCRIPT NAME ARGS…, under sudo -n for a non-root login. */
+  /**
+   * The remote command line: bash -c SCRIPT NAME ARGS…, under sudo -n when the login is not root
+   * (which ssh_config may decide, so the host tells).
+   */
   #remote(script: string, args: readonly string[]): string {
-    const words = ["bash", "-c", script, "roost", ...args].map(shellQuote);
-    return (this.#asRoot ? words : ["sudo", "-n", ...words]).join(" ");
+    const command = ["bash", "-c", script, "roost", ...args].map(shellQuote).join(" ");
+    return `if [ "$(id -u)" = 0 ]; then exec ${command}; else exec sudo -n ${command}; fi`;
   }
 
   /** Start a script; the caller owns the process (for the lock session that stays open). */
@@ -129,7 +128,7 @@ export class SshTarget {
   async close(): Promise<void> {
     if (this.roundTrips === 0 || this.settings.persist) return;
     await new Promise<void>((resolve) => {
-      const child = spawn("ssh", [...this.#baseArgs, "-o", `ControlPath=${this.#controlPath}`, "-O", "exit", this.address.destination], { stdio: "ignore" });
+      const child = spawn("ssh", [...this.#baseArgs, "-o", `ControlPath=${this.#controlPath}`, "-O", "exit", "--", this.address.destination], { stdio: "ignore" });
       child.on("close", () => resolve());
       child.on("error", () => resolve());
     });

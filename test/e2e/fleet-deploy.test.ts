@@ -19,6 +19,7 @@ describe("many hosts, one lock each", { timeout: 600_000 }, () => {
         assert.deepEqual(
           results.map((r) => [r.host, r.status]),
           names.map((n) => [n, n === "h3" ? "failed" : "deployed"]),
+          results.map((r) => `${r.host}: ${r.error ?? "ok"}`).join("\n"),
         );
         assert.match(results[2]!.error!, /health check greeter failed/);
         for (const n of names.filter((n) => n !== "h3")) assert.equal((await hosts[n]!.succeed("curl -sf http://127.0.0.1:8080/")).trim(), "hello");

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { homedir } from "node:os";
 import path from "node:path";
 import { RoostError } from "../../core/index.ts";
 import { secretName } from "../../core/types/secret.ts";
@@ -127,9 +127,17 @@ export async function secretsRemove(name: string, opts: SecretsOptions): Promise
 export async function secretsEdit(name: string, opts: SecretsOptions): Promise<number> {
   checkName(name);
   const { fleet, file } = await open(opts);
+  if (!existsSync("/dev/shm")) throw new RoostError("no tmpfs at /dev/shm to edit in", [], "use roost secrets set NAME with the value on standard input");
   const before = file.get(name) ? await reveal(file, name, opts) : Buffer.alloc(0);
-  const dir = mkdtempSync(path.join(existsSync("/dev/shm") ? "/dev/shm" : tmpdir(), "roost-edit-"));
+  const dir = mkdtempSync(path.join("/dev/shm", "roost-edit-"));
   const tmp = path.join(dir, name);
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  const onSignal = () => {
+    cleanup();
+    process.exit(130);
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
   try {
     writeFileSync(tmp, before, { mode: 0o600 });
     const editor = process.env.VISUAL ?? process.env.EDITOR ?? "vi";
@@ -145,7 +153,9 @@ export async function secretsEdit(name: string, opts: SecretsOptions): Promise<n
     console.log(`${name}: changed`);
     return exitCodes.ok;
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+    cleanup();
   }
 }
 

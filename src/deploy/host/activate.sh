@@ -32,8 +32,6 @@ while [ $# -gt 0 ]; do
     *) echo "error unknown argument $1"; exit 2 ;;
   esac
 done
-if [ -z "$FROM" ] && [ -e "$ROOST/current" ]; then FROM=$(readlink -f "$ROOST/current"); fi
-[ -n "$FROM" ] && [ ! -d "$FROM" ] && FROM=""
 
 STEP=start
 step() { STEP=$1; echo "step $1"; }
@@ -45,11 +43,14 @@ if { [ $ROLLBACK = 0 ] && [ $SECRETS_ONLY = 0 ]; } || [ $IF_PENDING = 1 ]; then
   exec 8>"$ROOST/switch.lock"
   flock -w 900 8
 fi
+# Where we come from is read only now, under the lock.
+if [ -z "$FROM" ] && [ -e "$ROOST/current" ]; then FROM=$(readlink -f "$ROOST/current"); fi
+if [ -n "$FROM" ] && [ ! -d "$FROM" ]; then FROM=""; fi
 # A rollback started by the confirmation timer or at boot acts only if the switch it guards is
 # still unconfirmed.
 if [ $IF_PENDING = 1 ]; then
   read -r pending_new pending_old < "$ROOST/pending" 2>/dev/null || exit 0
-  [ "$pending_old" = "$TARGET_ID" ] && [ "$ROOST/generations/$pending_new" = "$FROM" ] || exit 0
+  [ "$pending_old" = "$TARGET_ID" ] && [ "$pending_new" = "${FROM##*/}" ] || exit 0
   echo "rollback: generation $pending_new was not confirmed"
 fi
 
@@ -59,8 +60,10 @@ rollback() {
     echo "rollback to ${FROM##*/}"
     if "$FROM/activate" --from "$TARGET" --rollback; then echo "rolled-back ${FROM##*/}"; else echo "error the rollback failed too"; fi
   fi
-  systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
-  rm -f "$ROOST/pending"
+  if [ "${PENDING:-0}" = 1 ] || [ $ROLLBACK = 1 ]; then
+    systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
+    rm -f "$ROOST/pending"
+  fi
 }
 die() {
   echo "error $*"
@@ -69,6 +72,8 @@ die() {
 }
 on_error() {
   local rc=$?
+  # set -E also fires this in $(…) and <(…): there, only fail; the main shell decides.
+  [ "$BASHPID" = "$$" ] || exit 1
   echo "error step $STEP failed (exit $rc)"
   rollback
   exit 1
@@ -77,6 +82,31 @@ trap on_error ERR
 
 # Generation data: tab-separated, one entry per line, written by the controller.
 rows() { if [ -n "$1" ] && [ -f "$1" ]; then cat "$1"; fi; }
+
+# The directory of a file Roost writes, created if missing; no component may be a symlink (a
+# user who owns ~/.ssh must not be able to point Roost's root writes elsewhere).
+safe_dir() {
+  local dir=$1 part="" c
+  local IFS=/
+  for c in ${dir#/}; do
+    part="$part/$c"
+    if [ -L "$part" ]; then die "refusing to write under $dir: $part is a symbolic link"; fi
+  done
+  mkdir -p "$dir"
+}
+
+# Stage a file beside its target (mktemp: a new file, never through a link), then rename it over.
+stage() { # target source owner group mode
+  local dir tmp
+  dir=$(dirname "$1")
+  safe_dir "$dir"
+  tmp=$(mktemp "$dir/.roost-new.XXXXXX")
+  cat "$2" > "$tmp"
+  chown -h "$3:$4" "$tmp"
+  chmod "$5" "$tmp"
+  mv -f "$tmp" "$1"
+}
+
 
 # ---- secrets: decrypted with this host's own key, into /run (tmpfs) only ---------------------
 HOST_KEY=/etc/ssh/ssh_host_ed25519_key
@@ -87,10 +117,8 @@ install_secrets() {
     mkdir -p /run/roost/secrets
     chmod 0751 /run/roost /run/roost/secrets
     while IFS=$'\t' read -r name path mode owner group kind; do
-      mkdir -p "$(dirname "$path")"
-      tmp="$path.roost-new"
-      rm -f "$tmp"
-      ( umask 077 && : > "$tmp" )
+      safe_dir "$(dirname "$path")"
+      tmp=$(umask 077 && mktemp "$(dirname "$path")/.roost-new.XXXXXX")
       case $kind in
         raw)
           read -r secret < "$TARGET/secrets/$name.raw"
@@ -110,7 +138,7 @@ install_secrets() {
           done < "$TARGET/secrets/$name.uses"
           printf '%s' "$text" > "$tmp" ;;
       esac
-      chown "$owner:$group" "$tmp"
+      chown -h "$owner:$group" "$tmp"
       chmod "$mode" "$tmp"
       mv -f "$tmp" "$path"
       echo "secret $path"
@@ -118,8 +146,9 @@ install_secrets() {
     : > /run/roost/secrets/.installed
   fi
   if [ -n "$FROM" ] && [ -f "$FROM/secrets.tsv" ]; then
-    while IFS=$'\t' read -r name path _; do
-      if ! grep -q "^$name"$'\t' "$TARGET/secrets.tsv" 2>/dev/null; then rm -f "$path"; fi
+    # Plaintext the new generation no longer writes goes, by path.
+    while IFS=$'\t' read -r _ path _; do
+      if ! cut -f2 "$TARGET/secrets.tsv" 2>/dev/null | grep -qxF -- "$path"; then rm -f "$path"; fi
     done < "$FROM/secrets.tsv"
   fi
 }
@@ -164,11 +193,7 @@ install_file() {
   if [ "$on_disk" = "$h" ] && [ "$(stat -c '%a %U %G' "$p")" = "$(printf '%o' $((8#$m))) $o $g" ]; then return 0; fi
   [ -f "$STORE/$h" ] || die "object $h of $p is missing from the store"
   [ "$on_disk" = "$h" ] || keep_drift "$p" "$on_disk"
-  mkdir -p "$(dirname "$p")"
-  cp "$STORE/$h" "$p.roost-new"
-  chown "$o:$g" "$p.roost-new"
-  chmod "$m" "$p.roost-new"
-  mv -f "$p.roost-new" "$p"
+  stage "$p" "$STORE/$h" "$o" "$g" "$m"
   CHANGED+=("$p")
 }
 
@@ -297,17 +322,20 @@ check_once() { # type, timeout, args…
   local type=$1
   case $type in
     unit) systemctl is-active --quiet "$3" ;;
-    tcp) timeout 2 bash -c "exec 3<>/dev/tcp/$3/$4" 2>/dev/null ;;
+    tcp) timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' tcp "$3" "$4" 2>/dev/null ;;
     http)
       local url=$3 status=$4 body=${5:-} response code
       case $url in
         https://*) response=$(curl -sS -i --max-time 5 "$url" 2>/dev/null) || return 1 ;;
-        *) response=$(timeout 6 bash -c "$(declare -f http_probe); http_probe '$url'" 2>/dev/null) || return 1 ;;
+        *) response=$(timeout 6 bash -c "$(declare -f http_probe)"'; http_probe "$1"' http "$url" 2>/dev/null) || return 1 ;;
       esac
-      code=$(printf '%s' "$response" | head -n1 | cut -d' ' -f2)
+      code=${response%%$'\n'*}
+      code=${code#* }
+      code=${code%% *}
       [ "$code" = "$status" ] || { LAST="answered $code, expected $status"; return 1; }
-      [ -z "$body" ] || printf '%s' "$response" | grep -qF -- "$body" || { LAST="the body does not contain \"$body\""; return 1; }
+      [ -z "$body" ] || grep -qF -- "$body" <<< "$response" || { LAST="the body does not contain \"$body\""; return 1; }
       ;;
+    *) return 1 ;;
   esac
 }
 while IFS=$'\t' read -r name type timeout a b c; do
@@ -328,6 +356,11 @@ done < <(rows "$TARGET/health.tsv")
 
 # ---- done ---------------------------------------------------------------------------------------
 step commit
+# The clock for confirmation starts now: whatever this switch broke, the host undoes it by itself.
+if [ $PENDING = 1 ]; then
+  systemd-run --quiet --unit="roost-rollback-$(date +%s%N)" --on-active="${CONFIRM}s" --timer-property=AccuracySec=1s \
+    /bin/bash "$FROM/activate" --from "$TARGET" --rollback --if-pending
+fi
 trap - ERR
 ln -sfn "generations/$TARGET_ID" "$ROOST/current.new"
 mv -Tf "$ROOST/current.new" "$ROOST/current"
@@ -336,10 +369,5 @@ printf '%s %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$TARGET_ID" "$([ $ROLLBACK
 if [ $ROLLBACK = 1 ]; then
   rm -f "$ROOST/pending"
   systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
-fi
-# The clock for confirmation starts now: whatever this switch broke, the host undoes it by itself.
-if [ $PENDING = 1 ]; then
-  systemd-run --quiet --unit="roost-rollback-$(date +%s%N)" --on-active="${CONFIRM}s" --timer-property=AccuracySec=1s \
-    /bin/bash "$FROM/activate" --from "$TARGET" --rollback --if-pending
 fi
 echo "done $TARGET_ID"

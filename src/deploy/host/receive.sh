@@ -31,7 +31,7 @@ rm -f "$rc"
 unit=roost-activate-$(printf '%s' "$id" | cut -c1-12)
 systemctl reset-failed "$unit" >/dev/null 2>&1 || true
 systemd-run --quiet --unit="$unit" --collect --service-type=exec \
-  /bin/bash -c 'bash "$1" --confirm-timeout "$2" >>"$3" 2>&1; echo $? > "$4"' roost-activate \
+  /bin/bash -c 'bash "$1" --confirm-timeout "$2" >>"$3" 2>&1; echo $? > "$4.tmp"; mv -f "$4.tmp" "$4"' roost-activate \
   "$R/generations/$id/activate" "$confirm" "$log" "$rc"
 # Stream the log as it grows; the exit code file appears after the last line is written.
 sent=0
@@ -44,6 +44,10 @@ while :; do
     sent=$size
   fi
   [ $done = 1 ] && break
+  if ! systemctl is-active --quiet "$unit" && [ ! -f "$rc" ]; then
+    sleep 0.5
+    [ -f "$rc" ] || { echo "error the activation unit $unit ended without a result"; exit 1; }
+  fi
   sleep 0.1
 done
 exit "$(cat "$rc")"

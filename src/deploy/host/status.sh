@@ -19,7 +19,7 @@ if [ -s "$R/lock.info" ]; then echo "stale $(cat "$R/lock.info")"; fi
 printf '%s\n' "$holder" > "$R/lock.info"
 # A switch still running (its controller gone) finishes before anything is reported.
 exec 8>"$R/switch.lock"
-flock -w 900 8
+flock -w 900 8 || { echo "locked a switch that has run for 15 minutes"; exit 0; }
 flock -u 8
 current=$(readlink "$R/current" 2>/dev/null || true)
 current=${current##*/}

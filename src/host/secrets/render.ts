@@ -49,6 +49,9 @@ export function renderSecrets(
   if (!hostKey) {
     throw new RoostError(`${host} uses secrets, but the fleet does not pin its SSH host key`, [], `add hostKey to the host (ssh-keyscan -t ed25519 <address> prints it): secrets are encrypted to it`);
   }
+  if (!hostKey.startsWith("ssh-ed25519 ")) {
+    throw new RoostError(`${host}'s pinned host key is not ssh-ed25519`, [keyOf(hostKey).slice(0, 40)], "secrets are encrypted to the host's ed25519 key: pin that one (roost hosts keyscan)");
+  }
   const entries: Record<string, SecretEntry> = {};
   const data: Record<string, string> = {};
   const tsv: string[] = [];
