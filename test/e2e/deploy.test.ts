@@ -69,7 +69,7 @@ describe("deploy to a real host", { timeout: 600_000 }, () => {
 
         // A failing health check: the host goes back to the generation it had.
         const before = (await alpha.succeed("readlink /var/lib/roost/current")).trim();
-        const [broken] = await deploy({ fleet: fleet({ greeter: { message: "broken", expectBody: "never" }, ticker: { enable: false }, packages: ["tree"] }), allowFailure: true });
+        const [broken] = await deploy({ fleet: fleet({ greeter: { message: "broken", expectBody: "never" }, healthChecks: { greeter: { timeout: 5 } }, ticker: { enable: false }, packages: ["tree"] }), allowFailure: true });
         assert.equal(broken!.status, "failed");
         assert.equal(broken!.rolledBack, true);
         assert.match(broken!.error!, /health check greeter failed: http:\/\/127\.0\.0\.1:8080\/ the body does not contain "never"/);

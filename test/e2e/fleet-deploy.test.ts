@@ -11,7 +11,7 @@ import { testFleet } from "./test-fleet.ts";
 describe("many hosts, one lock each", { timeout: 600_000 }, () => {
   it("deploys 5 hosts in parallel; the one that fails does not stop the other four", async () => {
     const names = ["h1", "h2", "h3", "h4", "h5"];
-    const fleet = testFleet(names, (n) => (n === "h3" ? { greeter: { expectBody: "something else" } } : {}));
+    const fleet = testFleet(names, (n) => (n === "h3" ? { greeter: { expectBody: "something else" }, healthChecks: { greeter: { timeout: 5 } } } : {}));
     await runScenario({
       fleet,
       async test({ hosts, deploy }) {

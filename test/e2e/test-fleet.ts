@@ -1,6 +1,6 @@
 // The fleet Roost's end-to-end tests deploy: a small web service with a config file, a user, a
 // health check, and an independent background unit, on any number of hosts.
-import { defineFleet, defineModule, host, mkIf, option, types as t, type Fleet } from "roost";
+import { defineFleet, defineModule, host, mkDefault, mkIf, option, types as t, type Fleet } from "roost";
 
 export const greeter = defineModule({
   options: {
@@ -30,7 +30,7 @@ export const greeter = defineModule({
           }),
         },
       },
-      healthChecks: mkIf(g.enable, { greeter: { type: "http", url: `http://127.0.0.1:${g.port}/`, expectBody: g.expectBody ?? g.message, timeout: 10 } }),
+      healthChecks: mkIf(g.enable, { greeter: { type: "http", url: `http://127.0.0.1:${g.port}/`, expectBody: g.expectBody ?? g.message, timeout: mkDefault(30) } }),
       deployment: { confirmTimeout: 30 },
     };
   },
