@@ -86,6 +86,16 @@ describe("deploy to a real host", { timeout: 600_000 }, () => {
         assert.notEqual(back.to, back.from);
         assert.equal((await alpha.succeed("readlink /var/lib/roost/current")).trim(), `generations/${back.to}`);
         assert.equal((await alpha.succeed("curl -sf http://127.0.0.1:8080/")).trim(), "hello again");
+
+        // A directory swapped for a symlink (by whoever owns it) never redirects Roost's writes.
+        await alpha.succeed("mv /srv/greeter /srv/greeter.real && mkdir /tmp/elsewhere && ln -s /tmp/elsewhere /srv/greeter");
+        const [redirected] = await deploy({ fleet: fleet({ greeter: { message: "through a link" } }), allowFailure: true });
+        assert.equal(redirected!.status, "failed");
+        assert.match(redirected!.error!, /refusing to write under \/srv\/greeter: \/srv\/greeter is a symbolic link/);
+        await alpha.fail("ls /tmp/elsewhere/index.html");
+        await alpha.succeed("rm /srv/greeter && mv /srv/greeter.real /srv/greeter");
+        const [repaired] = await deploy({ fleet: fleet({ greeter: { message: "through a link" } }) });
+        assert.equal(repaired!.status, "deployed");
       },
     });
   });
