@@ -29,6 +29,17 @@ describe("secret outputs", () => {
     const gen = build({ secrets: { db: { secret: secret("db") } }, systemd: { services: { app: { secrets: ["db"], serviceConfig: { ExecStart: ["/bin/true"] } } } } });
     assert.match(gen.files.get("/etc/systemd/system/app.service")!.content.toString(), /^After=roost-secrets\.service$/m);
   });
+  it("restart a unit when its secret changes, or reload it when it asks for that", () => {
+    const withVersion = (version: string, onSecretChange: "restart" | "reload") =>
+      buildHost(
+        "h",
+        new FleetEvaluation(defineFleet({ hosts: { h: host({ address: "root@h", config: { secrets: { db: { secret: secret("db") } }, systemd: { services: { app: { secrets: ["db"], onSecretChange, serviceConfig: { ExecStart: ["/bin/true"] } } } } } }) } })).host("h"),
+        { secrets: { file: "s", lookup: (n) => (n === "db" ? { ...source.lookup("db")!, version } : undefined) }, hostKey },
+      ).manifest.units["app.service"]!;
+    assert.notEqual(withVersion("v1", "restart").sha256, withVersion("v2", "restart").sha256);
+    assert.equal(withVersion("v1", "reload").sha256, withVersion("v2", "reload").sha256);
+    assert.notEqual(withVersion("v1", "reload").reload, withVersion("v2", "reload").reload);
+  });
   it("refuse a unit naming an output that does not exist", () => {
     assert.match(errorOf(() => build({ systemd: { services: { app: { secrets: ["nope"] } } } })), /systemd\.services\.app\.secrets: there is no secrets\.nope/);
   });

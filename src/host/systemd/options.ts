@@ -53,6 +53,11 @@ const service = t.submodule({
       default: [],
       description: "Names of secrets.<name> outputs the service reads: it starts after they are decrypted and restarts when one changes.",
     }),
+    onSecretChange: option({
+      type: t.enumOf(["restart", "reload"]),
+      default: "restart",
+      description: "What a change of one of its secrets does to the service: restart it, or reload it (for services that re-read their credentials on reload).",
+    }),
     restartIfChanged: option({ type: t.bool, default: true, description: "Restart the service when its unit changes; false for units that must not be interrupted by a deploy." }),
     startAt: option({
       type: t.listOf(t.str),

@@ -42,6 +42,8 @@ export function renderUnits(config: HostConfig, secretVersions: ReadonlyMap<stri
       for (const s of secrets) {
         if (!secretVersions.has(s)) throw new RoostError(`${option}.secrets: there is no secrets.${s}`, [`secrets: ${[...secretVersions.keys()].join(", ") || "(none)"}`]);
       }
+      const secretRevisions = secrets.map((s) => secretVersions.get(s)!);
+      const reloadOnSecrets = service?.onSecretChange === "reload";
       let text: string;
       try {
         text = renderUnitFile(sectionsOf(kind, unit, scripts, secrets.length > 0));
@@ -53,9 +55,9 @@ export function renderUnits(config: HostConfig, secretVersions: ReadonlyMap<stri
       files.push(file, ...scripts.map((s) => s.file));
       units[unitFile] = {
         sha256: sha256(
-          [file.content, ...scripts.map((s) => s.file.content), JSON.stringify(unit.restartTriggers), ...secrets.map((s) => secretVersions.get(s)!)].map((c) => sha256(c)).join("\n"),
+          [file.content, ...scripts.map((s) => s.file.content), JSON.stringify(unit.restartTriggers), ...(reloadOnSecrets ? [] : secretRevisions)].map((c) => sha256(c)).join("\n"),
         ),
-        reload: unit.reloadTriggers.length ? sha256(JSON.stringify(unit.reloadTriggers)) : null,
+        reload: unit.reloadTriggers.length || (reloadOnSecrets && secretRevisions.length) ? sha256(JSON.stringify([unit.reloadTriggers, reloadOnSecrets ? secretRevisions : []])) : null,
         restartIfChanged: kind === "service" ? (unit as HostConfig["systemd"]["services"][string]).restartIfChanged : true,
         wantedBy: [...unit.wantedBy].sort(),
         requiredBy: [...unit.requiredBy].sort(),
