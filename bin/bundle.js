@@ -8,6 +8,22 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(root, "dist");
 const stampFile = path.join(dist, "inputs.json");
 
+/**
+ * What every module Roost compiles shares: one ESM file for Node 20 with inline source maps (so
+ * messages point at the TypeScript) and a require() for bundled CommonJS packages.
+ */
+export const esbuildCommon = {
+  bundle: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  sourcemap: "inline",
+  sourcesContent: false,
+  metafile: true,
+  logLevel: "error",
+  banner: { js: 'import { createRequire as __roostRequire } from "node:module"; const require = __roostRequire(import.meta.url);' },
+};
+
 /** The bundle's CLI entry, built first when missing or stale. */
 export async function ensureBundle() {
   if (!fresh(stampFile)) await build();
@@ -44,21 +60,12 @@ async function build() {
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
   const result = buildSync({
+    ...esbuildCommon,
     absWorkingDir: root,
     entryPoints: { index: "src/index.ts", "testing/index": "src/testing/index.ts", "cli/main": "src/cli/main.ts" },
     outdir: tmp,
-    bundle: true,
     splitting: true,
-    format: "esm",
-    platform: "node",
-    target: "node20",
-    sourcemap: "inline",
-    sourcesContent: false,
-    metafile: true,
-    logLevel: "error",
     external: ["esbuild", "typescript", "yaml"],
-    // Bundled CommonJS packages call require(); give them one.
-    banner: { js: 'import { createRequire as __roostRequire } from "node:module"; const require = __roostRequire(import.meta.url);' },
   });
   writeStamp(path.join(tmp, "inputs.json"), result.metafile, root);
   // Another process may have finished a bundle of the same sources meanwhile, and be running it.

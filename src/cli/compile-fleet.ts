@@ -21,9 +21,10 @@ export async function importUserModule(file: string): Promise<Record<string, unk
 }
 
 async function compiler() {
-  const { fresh, writeStamp } = (await import(pathToFileURL(path.join(packageRoot, "bin/bundle.js")).href)) as {
+  const { fresh, writeStamp, esbuildCommon } = (await import(pathToFileURL(path.join(packageRoot, "bin/bundle.js")).href)) as {
     fresh(stamp: string): boolean;
     writeStamp(stamp: string, metafile: unknown, base: string): void;
+    esbuildCommon: Record<string, unknown>;
   };
   const cache = path.join(tmpdir(), `roost-${userInfo().uid}`, "modules");
   mkdirSync(cache, { recursive: true, mode: 0o700 });
@@ -39,18 +40,11 @@ async function compiler() {
       if (fresh(stamp)) return out;
       const { build } = await import("esbuild");
       const result = await build({
+        ...esbuildCommon,
         entryPoints: [entry],
         outfile: out,
-        bundle: true,
-        format: "esm",
-        platform: "node",
-        target: "node20",
-        sourcemap: "inline",
-        sourcesContent: false,
-        metafile: true,
         write: false,
-        logLevel: "error",
-        banner: { js: 'import { createRequire as __roostRequire } from "node:module"; const require = __roostRequire(import.meta.url);' },
+        metafile: true,
         plugins: [
           {
             name: "roost",
