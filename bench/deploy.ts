@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Lab } from "../src/testing/lab.ts";
-import { run } from "../src/testing/run-command.ts";
+import { run } from "../src/run-command.ts";
 import { writeAnsibleDeploy } from "./peers/ansible-deploy.ts";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { HostGeneration } from "../build/generation.ts";
 import type { Finding, Skipped } from "./finding.ts";
-import { findTool, runTool } from "./run-tool.ts";
+import { findTool, run } from "../run-command.ts";
 
 const validator = "nft -c";
 
@@ -17,7 +17,7 @@ export async function checkFirewall(gen: HostGeneration): Promise<{ findings: Fi
   try {
     const file = path.join(dir, "firewall.nft");
     await writeFile(file, gen.files.get(fw.path)!.content);
-    const result = await runTool(tool, ["-c", "-f", file]);
+    const result = await run(tool, ["-c", "-f", file]);
     if (result.code === 0) return { findings: [] };
     const message = (result.stderr || result.stdout).replaceAll(file, fw.path).trim();
     if (/Operation not permitted/.test(message)) return { findings: [], skipped: { validator, reason: "nft -c needs CAP_NET_ADMIN (run as root)" } };

@@ -4,7 +4,7 @@ import path from "node:path";
 import type { HostGeneration } from "../build/generation.ts";
 import { unitDir } from "../host/systemd/render.ts";
 import type { Finding, Skipped } from "./finding.ts";
-import { findTool, runTool } from "./run-tool.ts";
+import { findTool, run } from "../run-command.ts";
 
 const validator = "systemd-analyze verify";
 
@@ -29,7 +29,7 @@ export async function verifyUnits(gen: HostGeneration): Promise<{ findings: Find
       await writeFile(file, u.content);
       files.push(file);
     }
-    const result = await runTool(tool, ["verify", "--man=no", ...files], { SYSTEMD_LOG_COLOR: "0", SYSTEMD_UNIT_PATH: `${unitPath}:` });
+    const result = await run(tool, ["verify", "--man=no", ...files], { env: { ...process.env, SYSTEMD_LOG_COLOR: "0", SYSTEMD_UNIT_PATH: `${unitPath}:` } });
     const shipped = new Set([...gen.files.values()].filter((f) => /[1357]/.test(f.mode)).map((f) => f.path));
     return { findings: classify(result.stdout + result.stderr, unitPath, shipped) };
   } finally {

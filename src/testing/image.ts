@@ -4,7 +4,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { isAlive } from "./network.ts";
 import { mkdir, rm, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { runOk } from "./run-command.ts";
+import { runOk } from "../run-command.ts";
 
 /** Packages every test host has: what Roost's deploy needs, plus what tests and the demo use. */
 export const basePackages = [

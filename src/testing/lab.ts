@@ -6,7 +6,7 @@ import path from "node:path";
 import { startAptProxy } from "./apt-proxy.ts";
 import { basePackages, debianMirror, ensureBaseImage } from "./image.ts";
 import { claimSubnet, isAlive, labRoot, releaseSubnet, type Subnet } from "./network.ts";
-import { runOk } from "./run-command.ts";
+import { runOk } from "../run-command.ts";
 import { TestHost } from "./test-host.ts";
 
 export interface LabOptions {

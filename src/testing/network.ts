@@ -1,6 +1,6 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { run, runOk } from "./run-command.ts";
+import { run, runOk } from "../run-command.ts";
 
 export const labRoot = process.env.ROOST_TEST_RUN_DIR ?? "/run/roost-test";
 

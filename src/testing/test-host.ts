@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { run, runOk, type CommandResult } from "./run-command.ts";
+import { run, runOk, type CommandResult } from "../run-command.ts";
 
 export interface TestHostSpec {
   /** The host's name inside (its hostname), e.g. "web". */

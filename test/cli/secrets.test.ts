@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { runOk } from "../../src/testing/run-command.ts";
+import { runOk } from "../../src/run-command.ts";
 import { repoRoot } from "./run-roost.ts";
 
 describe("roost secrets", () => {
@@ -12,7 +12,7 @@ describe("roost secrets", () => {
   let identity: string;
   let hostKey: string;
   const roost = (args: string[], input?: string) =>
-    import("../../src/testing/run-command.ts").then(({ run }) =>
+    import("../../src/run-command.ts").then(({ run }) =>
       run(process.execPath, [path.join(repoRoot, "bin/roost.js"), "-c", config, ...args], { env: { ...process.env, NO_COLOR: "1", ROOST_AGE_IDENTITY: identity }, input }),
     );
 
@@ -72,7 +72,7 @@ export default defineFleet({
   it("edits a value in $EDITOR, leaving no plaintext behind", async () => {
     const editor = path.join(work, "editor.sh");
     writeFileSync(editor, `#!/bin/sh\necho "edited" >> "$1"\n`, { mode: 0o755 });
-    const { run } = await import("../../src/testing/run-command.ts");
+    const { run } = await import("../../src/run-command.ts");
     const r = await run(process.execPath, [path.join(repoRoot, "bin/roost.js"), "-c", config, "secrets", "edit", "smtp_password"], { env: { ...process.env, ROOST_AGE_IDENTITY: identity, EDITOR: editor } });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /smtp_password: changed/);

@@ -5,7 +5,7 @@ import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { Lab } from "../../src/testing/lab.ts";
 import { writeLabFleetFile } from "../../src/testing/lab-fleet-file.ts";
-import { runOk } from "../../src/testing/run-command.ts";
+import { runOk } from "../../src/run-command.ts";
 import { runRoostAsync } from "../cli/run-roost.ts";
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/greeter-fleet.ts");

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { Lab } from "../../src/testing/lab.ts";
 import { writeLabFleetFile } from "../../src/testing/lab-fleet-file.ts";
-import { run, runOk } from "../../src/testing/run-command.ts";
+import { run, runOk } from "../../src/run-command.ts";
 import { runRoostAsync, type RoostRun } from "../cli/run-roost.ts";
 import { activeSince } from "./test-fleet.ts";
 
@@ -25,7 +25,7 @@ describe("secrets on real hosts", { timeout: 900_000 }, () => {
   const values = { api: canary("api"), db: canary("db"), db2: canary("db2"), beta: canary("beta") };
   const env = (extra: NodeJS.ProcessEnv = {}) => ({ ROOST_TEST_SECRETS: secretsFile, ROOST_TEST_ADMIN: readFileSync(`${identity}.pub`, "utf8").trim(), ROOST_AGE_IDENTITY: identity, ROOST_STATE_DIR: path.join(work, "state"), ...extra });
   const roost = async (args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}) => {
-    const { run: runCmd } = await import("../../src/testing/run-command.ts");
+    const { run: runCmd } = await import("../../src/run-command.ts");
     const r = await runCmd(process.execPath, [path.join(path.dirname(fixture), "../../../bin/roost.js"), "-c", config, "--ssh-config", lab.sshConfig, ...args], {
       env: { ...process.env, NO_COLOR: "1", ...env(opts.env) },
       input: opts.input,

@@ -1,6 +1,6 @@
 import { RoostError } from "../../core/index.ts";
 import { parseAddress } from "../../deploy/address.ts";
-import { runTool } from "../../check/run-tool.ts";
+import { run } from "../../run-command.ts";
 import { openFleet, type GlobalOptions } from "../context.ts";
 import { exitCodes } from "../exit-codes.ts";
 
@@ -16,7 +16,7 @@ export async function keyscanCommand(hosts: string[], opts: GlobalOptions): Prom
     const h = fleet.fleet.hosts[name]!;
     const address = parseAddress(h.address, name);
     const target = address.destination.replace(/^ssh:\/\//, "").replace(/^[^@]*@/, "").replace(/:\d+\/?$/, "").replace(/^\[|\]$/g, "");
-    const r = await runTool("ssh-keyscan", ["-T", "5", "-t", "ed25519", ...(address.port ? ["-p", String(address.port)] : []), target]);
+    const r = await run("ssh-keyscan", ["-T", "5", "-t", "ed25519", ...(address.port ? ["-p", String(address.port)] : []), target]);
     const key = r.stdout.split("\n").find((l) => l && !l.startsWith("#"))?.split(" ").slice(1, 3).join(" ");
     if (!key) {
       failed++;

@@ -1,4 +1,6 @@
 import { spawn, type SpawnOptions } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import path from "node:path";
 
 export interface CommandResult {
   readonly code: number;
@@ -26,4 +28,18 @@ export async function runOk(file: string, args: readonly string[], opts: SpawnOp
   const r = await run(file, args, opts);
   if (r.code !== 0) throw new Error(`${file} ${args.join(" ")} exited ${r.code}: ${r.stderr.trim() || r.stdout.trim()}`);
   return r.stdout;
+}
+
+/** The absolute path of a program on PATH (or in the sbin directories), or null. */
+export function findTool(name: string): string | null {
+  const dirs = [...(process.env.PATH ?? "").split(":"), "/usr/sbin", "/sbin"];
+  for (const dir of dirs) {
+    if (!dir) continue;
+    const candidate = path.join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {}
+  }
+  return null;
 }
