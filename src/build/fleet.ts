@@ -1,5 +1,7 @@
 import type { FleetEvaluation } from "../host/fleet.ts";
+import { realpathSync } from "node:fs";
 import path from "node:path";
+import { packageRoot } from "../package-root.ts";
 import type { SecretSource } from "../host/secrets/render.ts";
 import { SecretsFile } from "../secrets/secrets-file.ts";
 import { buildHost, type HostGeneration } from "./generation.ts";
@@ -15,9 +17,11 @@ export function buildHosts(fleet: FleetEvaluation, names: readonly string[] = []
   } catch (error) {
     return selected.map((host) => ({ host, error }));
   }
+  const fleetFile = fleet.fleet.site.location?.file;
+  const sourceRoots = [fleetFile ? path.dirname(fleetFile) : process.cwd(), packageRoot].map((d) => realpathSync(d));
   return selected.map((host) => {
     try {
-      return { host, generation: buildHost(host, fleet.host(host), { secrets, hostKey: fleet.fleet.hosts[host]?.hostKey }) };
+      return { host, generation: buildHost(host, fleet.host(host), { secrets, hostKey: fleet.fleet.hosts[host]?.hostKey, sourceRoots }) };
     } catch (error) {
       return { host, error };
     }

@@ -28,6 +28,8 @@ export interface BuildContext {
   readonly secrets: SecretSource | null;
   /** The host's pinned SSH host key, which its secrets are encrypted to. */
   readonly hostKey: string | undefined;
+  /** Directories that files.<path>.source may read from; absent: anywhere (tests, direct API use). */
+  readonly sourceRoots?: readonly string[];
 }
 
 /**
@@ -42,7 +44,7 @@ export function buildHost(host: string, ev: Evaluation<HostConfig>, context: Bui
   const units = renderUnits(config, new Map(Object.entries(secrets.entries).map(([n, e]) => [n, e.version])));
   const dirs = renderDirectories(config);
   const pkgs = renderPackages(config);
-  const files = collectFiles([...renderFiles(config), ...units.files, ...dirs.files, ...pkgs.files]);
+  const files = collectFiles([...renderFiles(config, context.sourceRoots ?? null), ...units.files, ...dirs.files, ...pkgs.files], dirs.directories);
   const { users, groups } = renderUsers(config);
   const firewallFile = files.get(rulesetPath);
 
@@ -105,13 +107,30 @@ function evaluateAll(ev: Evaluation<HostConfig>): string[] {
   return warnings;
 }
 
-/** Every file once: two options that render the same path are an error naming both. */
-function collectFiles(rendered: readonly RenderedFile[]): Map<string, RenderedFile> {
+/**
+ * Every file once: two options that render the same path, a file under another file, or a file
+ * where a directory is declared are errors naming both.
+ */
+function collectFiles(rendered: readonly RenderedFile[], directories: Readonly<Record<string, unknown>>): Map<string, RenderedFile> {
   const byPath = new Map<string, RenderedFile>();
   for (const f of [...rendered].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const other = byPath.get(f.path);
     if (other) throw new RoostError(`${f.path} is rendered twice`, [`by ${other.from}`, `by ${f.from}`], "a path can belong to one option only");
     byPath.set(f.path, f);
+  }
+  const ancestors = (p: string) => p.split("/").slice(1, -1).map((_, i, parts) => "/" + parts.slice(0, i + 1).join("/"));
+  for (const f of byPath.values()) {
+    if (Object.hasOwn(directories, f.path)) throw new RoostError(`${f.path} is both a file (${f.from}) and a directory (directories.${JSON.stringify(f.path)})`, [], "a path can belong to one option only");
+    for (const dir of ancestors(f.path)) {
+      const parent = byPath.get(dir);
+      if (parent) throw new RoostError(`${f.path} (${f.from}) would be written inside the file ${dir} (${parent.from})`, [], "a file cannot also be a directory");
+    }
+  }
+  for (const dir of Object.keys(directories)) {
+    for (const above of ancestors(dir)) {
+      const parent = byPath.get(above);
+      if (parent) throw new RoostError(`the directory ${dir} (directories.${JSON.stringify(dir)}) would be inside the file ${above} (${parent.from})`, [], "a file cannot also be a directory");
+    }
   }
   return byPath;
 }

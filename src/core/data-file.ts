@@ -34,6 +34,11 @@ export function definitionsFromFile(source: string | URL): Module {
       }),
     );
   }
+  const proto = findProtoKey(doc.contents as YamlNode | null, isMap, isSeq);
+  if (proto?.range) {
+    const at = lines.linePos(proto.range[0]);
+    throw new RoostError(`${file}: the key __proto__ cannot be read into a JavaScript object`, [`at ${file}:${at.line}:${at.col}`], "rename the key");
+  }
   const value = doc.toJS() ?? {};
   const site = new DataFileSite({ file: absolute, line: 1, column: 1 }, (p) => {
     const node = nodeAt(doc.contents as YamlNode | null, p, isMap, isSeq);
@@ -44,12 +49,29 @@ export function definitionsFromFile(source: string | URL): Module {
   return definitionModule(value, site, path.basename(file));
 }
 
-/** The deepest node of the document along `path` (list items written "[n]" are skipped). */
 /** The YAML parser, loaded on first use: most fleets never read a data file. */
 function loadYaml(): typeof Yaml {
   return createRequire(import.meta.url)("yaml") as typeof Yaml;
 }
 
+/** A `__proto__` key anywhere in the document: toJS would turn it into a prototype and drop it. */
+function findProtoKey(node: YamlNode | null, isMap: typeof Yaml.isMap, isSeq: typeof Yaml.isSeq): YamlNode | null {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if ((pair.key as { value?: unknown } | null)?.value === "__proto__") return pair.key as YamlNode;
+      const inner = findProtoKey(pair.value as YamlNode | null, isMap, isSeq);
+      if (inner) return inner;
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) {
+      const inner = findProtoKey(item as YamlNode | null, isMap, isSeq);
+      if (inner) return inner;
+    }
+  }
+  return null;
+}
+
+/** The deepest node of the document along `path` (list items written "[n]" are skipped). */
 function nodeAt(root: YamlNode | null, optionPath: OptionPath, isMap: typeof Yaml.isMap, isSeq: typeof Yaml.isSeq): YamlNode | null {
   let node = root;
   let found = root;

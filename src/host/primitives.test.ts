@@ -71,7 +71,7 @@ describe("packages and apt repositories", () => {
     assert.equal(fileText(gen, "/etc/apt/keyrings/roost-pgdg.asc"), key + "\n");
   });
   it("rejects a key that is not an armoured public key", () => {
-    assert.match(errorOf(() => buildOne({ apt: { repositories: { x: { uris: ["https://x"], suites: ["s"], key: "AAAA" } } } })), /apt\.repositories\.x\.key: expected ASCII-armoured OpenPGP public key/);
+    assert.match(errorOf(() => buildOne({ apt: { repositories: { x: { uris: ["https://x"], suites: ["s"], key: "AAAA" } } } })), /apt\.repositories\.x\.key: expected one ASCII-armoured OpenPGP public key block/);
   });
 });
 

@@ -3,7 +3,30 @@ import { mergeDefinitions, mergeEqual, type RawDefinition } from "../merge.ts";
 import type { OptionPath } from "../path.ts";
 import type { Definable } from "../properties.ts";
 import { isProperty } from "../properties.ts";
-import { defineType, type DefinitionOf, type OptionType, type ValueOf } from "./define.ts";
+import { defineType, mergeTypes, type DefinitionOf, type OptionType, type ValueOf } from "./define.ts";
+
+/** What each container type was built from, so that two declarations can merge their element types. */
+const containers = new WeakMap<OptionType<any, any>, { readonly kind: "nullOr" | "listOf" | "attrsOf"; readonly elem: OptionType<any, any>; readonly keys?: OptionType<string> }>();
+
+function container<T extends OptionType<any, any>>(type: T, kind: "nullOr" | "listOf" | "attrsOf", elem: OptionType<any, any>, keys?: OptionType<string>): T {
+  containers.set(type, { kind, elem, keys });
+  return type;
+}
+
+/** The element types of two containers of the same kind (and key type), merged; null otherwise. */
+function mergeElements(
+  kind: "nullOr" | "listOf" | "attrsOf",
+  elem: OptionType<any, any>,
+  keys: OptionType<string> | undefined,
+  other: OptionType<any, any>,
+  path: OptionPath,
+): OptionType<any, any> | null {
+  const o = containers.get(other);
+  if (!o || o.kind !== kind) return null;
+  if (keys !== o.keys && !(keys && o.keys && mergeTypes(keys, o.keys, path) === keys)) return null;
+  const inner = kind === "attrsOf" ? [...path, "<name>"] : kind === "listOf" ? [...path, "*"] : path;
+  return mergeTypes(elem, o.elem, inner);
+}
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v) || isProperty(v)) return false;
@@ -13,7 +36,7 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /** null, or a value of `elem`. All definitions must agree on being null. */
 export function nullOr<T extends OptionType<any, any>>(elem: T): OptionType<ValueOf<T> | null, DefinitionOf<T> | null> {
-  return defineType({
+  return container(defineType({
     name: `nullOr<${elem.name}>`,
     description: `null or ${elem.description}`,
     sensitive: elem.sensitive,
@@ -26,12 +49,16 @@ export function nullOr<T extends OptionType<any, any>>(elem: T): OptionType<Valu
       if (nulls > 0) throw conflict(path, `null or ${elem.name}`, defs, elem.sensitive);
       return elem.merge(path, defs);
     },
-  });
+    typeMerge(other, path) {
+      const e = mergeElements("nullOr", elem, undefined, other, path);
+      return e && nullOr(e);
+    },
+  }), "nullOr", elem);
 }
 
 /** A list; definitions concatenate in order (mkBefore/mkAfter move them). */
 export function listOf<T extends OptionType<any, any>>(elem: T): OptionType<ValueOf<T>[], readonly Definable<DefinitionOf<T>>[]> {
-  return defineType({
+  return container(defineType({
     name: `listOf<${elem.name}>`,
     description: `list of ${elem.description}`,
     sensitive: elem.sensitive,
@@ -48,7 +75,11 @@ export function listOf<T extends OptionType<any, any>>(elem: T): OptionType<Valu
       }
       return Object.freeze(out) as ValueOf<T>[];
     },
-  });
+    typeMerge(other, path) {
+      const e = mergeElements("listOf", elem, undefined, other, path);
+      return e && listOf(e);
+    },
+  }), "listOf", elem);
 }
 
 /** An attribute set whose values are of `elem`; definitions merge key by key. */
@@ -57,7 +88,7 @@ export function attrsOf<T extends OptionType<any, any>>(
   /** A type the attribute names must fit (e.g. absolute paths). */
   keys?: OptionType<string>,
 ): OptionType<Record<string, ValueOf<T>>, Readonly<Record<string, Definable<DefinitionOf<T>>>>> {
-  return defineType({
+  return container(defineType({
     name: `attrsOf<${elem.name}>`,
     description: `attribute set of ${elem.description}${keys ? ` by ${keys.description}` : ""}`,
     sensitive: elem.sensitive,
@@ -68,8 +99,8 @@ export function attrsOf<T extends OptionType<any, any>>(
       const perKey = new Map<string, RawDefinition[]>();
       for (const d of defs) {
         for (const [key, value] of Object.entries(d.value as Record<string, unknown>)) {
-          const ok = keys ? keys.check(key) : true;
-          if (ok !== true) throw typeMismatch([...path, key], `a name that is ${keys!.description}`, { value: key, site: d.site }, typeof ok === "string" ? ok : undefined);
+          const ok = key === "__proto__" ? "__proto__ cannot be a name: JavaScript objects treat it as their prototype" : keys ? keys.check(key) : true;
+          if (ok !== true) throw typeMismatch([...path, key], `a name that is ${keys?.description ?? "a string"}`, { value: key, site: d.site }, typeof ok === "string" ? ok : undefined);
           let list = perKey.get(key);
           if (!list) perKey.set(key, (list = []));
           list.push({ value, site: d.site });
@@ -82,7 +113,11 @@ export function attrsOf<T extends OptionType<any, any>>(
       }
       return Object.freeze(out);
     },
-  });
+    typeMerge(other, path) {
+      const e = mergeElements("attrsOf", elem, keys, other, path);
+      return e && attrsOf(e, keys);
+    },
+  }), "attrsOf", elem, keys);
 }
 
 /** A value of the first type in `types` that every definition fits. */
@@ -115,9 +150,24 @@ export function either<A extends OptionType<any, any>, B extends OptionType<any,
 export const anything: OptionType<unknown> = defineType<unknown>({
   name: "anything",
   description: "any value",
-  check: () => true,
+  check: jsonLikeProblem,
   merge: mergeAnything,
 });
+
+/** true for a JSON-like value (objects are checked key by key when they merge; lists here). */
+function jsonLikeProblem(v: unknown): true | string {
+  if (v === null || typeof v === "string" || typeof v === "boolean") return true;
+  if (typeof v === "number") return Number.isFinite(v) || `${v} is not a finite number`;
+  if (Array.isArray(v)) {
+    for (const item of v) {
+      const problem = isPlainObject(item) ? Object.values(item).map(jsonLikeProblem).find((p) => p !== true) ?? true : jsonLikeProblem(item);
+      if (problem !== true) return `an element is not a plain value: ${problem}`;
+    }
+    return true;
+  }
+  if (isPlainObject(v)) return true;
+  return `it is a ${typeof v === "object" ? (Object.getPrototypeOf(v)?.constructor?.name ?? "object") : typeof v}, not a plain value (string, number, boolean, null, list or object)`;
+}
 
 function mergeAnything(path: OptionPath, defs: Parameters<OptionType["merge"]>[1]): unknown {
   if (defs.every((d) => isPlainObject(d.value))) {

@@ -20,7 +20,11 @@ export function renderDirectories(config: HostConfig): { files: RenderedFile[]; 
   };
 }
 
-/** tmpfiles.d paths may not contain whitespace unquoted; C-style escapes are accepted. */
-function quoteTmpfilesPath(path: string): string {
-  return /[\s"\\]/.test(path) ? `"${path.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"` : path;
+/**
+ * A path as tmpfiles.d reads it back: % doubled (it expands specifiers such as %h), quoted with C
+ * escapes when it holds spaces or quotes (the path type already refuses control characters).
+ */
+export function quoteTmpfilesPath(path: string): string {
+  const literal = path.replace(/%/g, "%%");
+  return /[\s"'\\]/.test(literal) ? `"${literal.replace(/[\\"]/g, (c) => `\\${c}`)}"` : literal;
 }

@@ -1,6 +1,7 @@
 import { option, types as t, type OptionTree } from "../../core/index.ts";
 import { defineHostModule } from "../module.ts";
 import { ownership } from "../modes.ts";
+import { managedPath } from "../reserved-paths.ts";
 
 const file = t.submodule({
   options: {
@@ -22,7 +23,7 @@ const file = t.submodule({
 
 export const filesOptions = {
   files: option({
-    type: t.attrsOf(file, t.path),
+    type: t.attrsOf(file, managedPath),
     default: {},
     description: "Files Roost manages, by absolute path. Files Roost stops managing are removed; files it never managed are never touched.",
     example: { "/etc/motd": { text: "Welcome to roost.\n" } },

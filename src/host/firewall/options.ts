@@ -1,5 +1,6 @@
 import { mkIf, option, types as t, type OptionTree } from "../../core/index.ts";
 import { defineHostModule } from "../module.ts";
+import { inputRules } from "./input-rules.ts";
 import { renderRuleset, rulesetPath } from "./ruleset.ts";
 
 const ports = (proto: string) => option({ type: t.listOf(t.port), default: [], description: `${proto} ports open to everyone.` });
@@ -27,9 +28,9 @@ export const firewallOptions = {
       allowedUDPPortRanges: ranges("UDP"),
       interfaces: option({ type: t.attrsOf(iface, t.strMatching(/^[A-Za-z0-9_.:-]{1,15}$/, "interface name")), default: {}, description: "Ports open only on one interface.", example: { wg0: { allowedTCPPorts: [9100] } } }),
       trustedInterfaces: option({ type: t.listOf(t.strMatching(/^[A-Za-z0-9_.:+-]{1,15}$/, "interface name")), default: [], description: "Interfaces on which everything is accepted." }),
-      sshPorts: option({ type: t.listOf(t.port), default: [22], description: "SSH ports, always open so a deploy never locks itself out." }),
+      sshPorts: option({ type: t.listOf(t.ints.between(1, 65535)), default: [22], description: "SSH ports, always open so a deploy never locks itself out." }),
       allowPing: option({ type: t.bool, default: true, description: "Answer ICMP echo requests." }),
-      extraInputRules: option({ type: t.lines, default: "", description: "Raw nftables rules added to the input chain before the final drop.", example: "ip saddr 10.0.0.0/8 tcp dport 5432 accept" }),
+      extraInputRules: option({ type: inputRules, default: "", description: "Raw nftables rules added to the input chain before the final drop.", example: "ip saddr 10.0.0.0/8 tcp dport 5432 accept" }),
     },
   },
 } satisfies OptionTree;
@@ -40,6 +41,7 @@ export const firewallModule = defineHostModule({
   config: ({ config }) => {
     const ruleset = renderRuleset(config.networking.firewall);
     return mkIf(config.networking.firewall.enable, {
+      assertions: [{ assertion: config.networking.firewall.sshPorts.length > 0, message: "networking.firewall.sshPorts is empty: SSH must stay open for deploys to reach the host" }],
       packages: ["nftables"],
       files: { [rulesetPath]: { text: ruleset, mode: "0600" } },
       systemd: {

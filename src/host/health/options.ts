@@ -23,7 +23,7 @@ const check = t.submodule({
 
 export const healthOptions = {
   healthChecks: option({
-    type: t.attrsOf(check),
+    type: t.attrsOf(check, t.strMatching(/^[A-Za-z0-9][A-Za-z0-9_.@:-]{0,99}$/, "check name (letters, digits, _ . @ : -)")),
     default: {},
     description: "Checks run after each activation; a failing check rolls the host back to its previous generation.",
     example: { web: { type: "http", url: "http://127.0.0.1/healthz", expectStatus: 200 } },

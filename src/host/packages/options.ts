@@ -1,17 +1,21 @@
 import { option, types as t, type OptionTree } from "../../core/index.ts";
 import { defineHostModule } from "../module.ts";
 
+const word = (what: string, pattern: RegExp) => t.strMatching(pattern, what);
+const armouredKey = /^\s*-----BEGIN PGP PUBLIC KEY BLOCK-----\r?\n(?:(?!-----)[\x20-\x7e\r\n])+\r?\n-----END PGP PUBLIC KEY BLOCK-----\s*$/;
+
 const repository = t.submodule({
   options: {
-    uris: option({ type: t.listOf(t.strMatching(/^https?:\/\/\S+$/, "http(s) URL")), description: "Repository URLs.", example: ["https://apt.postgresql.org/pub/repos/apt"] }),
-    suites: option({ type: t.listOf(t.strMatching(/^\S+$/, "suite name")), description: "Suites, e.g. bookworm-pgdg." }),
-    components: option({ type: t.listOf(t.strMatching(/^\S+$/, "component name")), default: ["main"], description: "Components." }),
-    architectures: option({ type: t.listOf(t.str), default: [], description: "Restrict to these architectures (empty: the host's)." }),
+    uris: option({ type: t.listOf(word("http(s) URL", /^https?:\/\/[\x21-\x7e]+$/)), description: "Repository URLs.", example: ["https://apt.postgresql.org/pub/repos/apt"] }),
+    suites: option({ type: t.listOf(word("suite name", /^[A-Za-z0-9][A-Za-z0-9._\/-]*$/)), description: "Suites, e.g. bookworm-pgdg." }),
+    components: option({ type: t.listOf(word("component name", /^[A-Za-z0-9][A-Za-z0-9._-]*$/)), default: ["main"], description: "Components." }),
+    architectures: option({ type: t.listOf(word("Debian architecture such as amd64", /^[a-z0-9][a-z0-9-]*$/)), default: [], description: "Restrict to these architectures (empty: the host's)." }),
     key: option({
-      type: t.strMatching(/-----BEGIN PGP PUBLIC KEY BLOCK-----[\s\S]+-----END PGP PUBLIC KEY BLOCK-----/, "ASCII-armoured OpenPGP public key"),
+      type: t.strMatching(armouredKey, "one ASCII-armoured OpenPGP public key block"),
       description: "The repository's signing key; the repository trusts only this key (Signed-By).",
     }),
   },
+  validate: (r) => (r.uris.length === 0 ? "a repository needs at least one URI" : r.suites.length === 0 ? "a repository needs at least one suite" : null),
 });
 
 export const packagesOptions = {

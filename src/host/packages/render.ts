@@ -1,5 +1,6 @@
 import type { HostConfig } from "../module.ts";
 import { rootFile, type RenderedFile } from "../rendered.ts";
+import { renderDeb822 } from "./deb822.ts";
 
 export function renderPackages(config: HostConfig): { files: RenderedFile[]; packages: string[]; aptRepositories: string[] } {
   const files: RenderedFile[] = [];
@@ -15,7 +16,7 @@ export function renderPackages(config: HostConfig): { files: RenderedFile[]; pac
     ];
     if (r.architectures.length) fields.push(["Architectures", r.architectures.join(" ")]);
     const from = `apt.repositories.${name}`;
-    files.push(rootFile(`/etc/apt/sources.list.d/roost-${name}.sources`, fields.map(([k, v]) => `${k}: ${v}\n`).join(""), from));
+    files.push(rootFile(`/etc/apt/sources.list.d/roost-${name}.sources`, renderDeb822(fields), from));
     files.push(rootFile(keyPath, r.key.trim() + "\n", from));
   }
   return { files, packages: [...new Set(config.packages)].sort(), aptRepositories: repos.map(([n]) => n) };

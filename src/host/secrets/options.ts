@@ -1,8 +1,9 @@
 import { mkIf, option, types as t, type OptionTree } from "../../core/index.ts";
 import { defineHostModule } from "../module.ts";
 import { ownership } from "../modes.ts";
+import { secretOutputDir as secretsDir, secretOutputPath } from "../reserved-paths.ts";
 
-export const secretsDir = "/run/roost/secrets";
+export { secretOutputDir as secretsDir } from "../reserved-paths.ts";
 
 const output = t.submodule({
   options: {
@@ -19,13 +20,14 @@ const output = t.submodule({
       description: "Write this text with every {{secret:name}} replaced by that secret's value, for configs that cannot read a password file.",
       example: "[smtp]\npassword = {{secret:smtp_password}}\n",
     }),
-    path: option({ type: t.nullOr(t.path), default: null, description: "Where the plaintext goes: under /run (tmpfs), never on disk.", defaultText: `${secretsDir}/<name>` }),
+    path: option({ type: t.nullOr(secretOutputPath), default: null, description: "Where the plaintext goes: under /run (tmpfs), never on disk.", defaultText: `${secretsDir}/<name>` }),
     ...ownership({ mode: "0400" }),
   },
   validate: (o) => {
     const kinds = [o.secret !== null, Object.keys(o.environment).length > 0, o.template !== null].filter(Boolean).length;
     if (kinds !== 1) return "set exactly one of secret, environment and template";
-    if (o.path !== null && !o.path.startsWith("/run/")) return `path ${o.path} is not under /run: decrypted secrets live on tmpfs only`;
+    const malformed = o.template?.match(/\{\{\s*secret\s*:(?![A-Za-z0-9][A-Za-z0-9_.-]*\}\})[^\n]{0,40}/);
+    if (malformed) return `the template has a malformed placeholder ${JSON.stringify(malformed[0])}: write {{secret:name}}, without spaces`;
     return null;
   },
 });

@@ -83,6 +83,12 @@ export function renderSecrets(
     entries[name] = { path, owner: o.owner, group: o.group, mode: o.mode, kind, secrets: uses, version: sha256(versions.sort().join("\n")).slice(0, 16) };
     tsv.push([name, path, o.mode, o.owner, o.group, kind].join("\t"));
   }
+  const byPath = new Map<string, string>();
+  for (const [name, e] of Object.entries(entries)) {
+    const other = byPath.get(e.path);
+    if (other !== undefined) throw new RoostError(`${option(other)} and ${option(name)} write the same path ${e.path}`, [], "give one of them another path");
+    byPath.set(e.path, name);
+  }
   data["secrets.tsv"] = tsv.sort().map((l) => `${l}\n`).join("");
   return { entries, data };
 }

@@ -1,7 +1,10 @@
 import { mkDefault, option, types as t, type OptionTree } from "../../core/index.ts";
 import { defineHostModule } from "../module.ts";
 import { pathSection, serviceSection, socketSection, timerSection, unitSection } from "./sections.ts";
-import { unitName, unitRef } from "./unit-value.ts";
+import { unitTextProblem } from "./unit-file.ts";
+import { unitName, unitRef, unitText, unitWord } from "./unit-value.ts";
+
+const descriptionText = t.strSatisfying("string (one line)", (v) => (v === "" ? null : unitTextProblem(v)));
 
 const deps = (description: string) => option({ type: t.listOf(unitRef), default: [], description });
 
@@ -9,8 +12,8 @@ const deps = (description: string) => option({ type: t.listOf(unitRef), default:
 function commonOptions(wantedBy: string[]) {
   return {
     enable: option({ type: t.bool, default: true, description: "Render and start this unit; false leaves it out of the generation." }),
-    description: option({ type: t.str, default: "", description: "Description= of the unit." }),
-    documentation: option({ type: t.listOf(t.str), default: [], description: "Documentation= URLs." }),
+    description: option({ type: descriptionText, default: "", description: "Description= of the unit." }),
+    documentation: option({ type: t.listOf(unitWord), default: [], description: "Documentation= URLs." }),
     after: deps("Start after these units (ordering only)."),
     before: deps("Start before these units (ordering only)."),
     wants: deps("Also start these units (weak dependency)."),
@@ -60,7 +63,7 @@ const service = t.submodule({
     }),
     restartIfChanged: option({ type: t.bool, default: true, description: "Restart the service when its unit changes; false for units that must not be interrupted by a deploy." }),
     startAt: option({
-      type: t.listOf(t.str),
+      type: t.listOf(unitText),
       default: [],
       description: "Calendar events on which to run the service: shorthand for a timer of the same name.",
       example: ["*-*-* 06,12,18,23:00:00"],

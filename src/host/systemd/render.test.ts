@@ -46,7 +46,7 @@ describe("systemd units", () => {
   });
 
   it("refuses a value with a line break", () => {
-    assert.match(errorOf(() => buildOne({ systemd: { services: { job: { description: "two\nlines" } } } })), /systemd\.services\.job: Description cannot contain a line break/);
+    assert.match(errorOf(() => buildOne({ systemd: { services: { job: { description: "two\nlines" } } } })), /systemd\.services\.job\.description: expected string \(one line\), but it contains a line break/);
   });
 
   it("startAt makes a persistent timer and keeps the service out of boot", () => {

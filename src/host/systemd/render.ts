@@ -46,7 +46,7 @@ export function renderUnits(config: HostConfig, secretVersions: ReadonlyMap<stri
       const reloadOnSecrets = service?.onSecretChange === "reload";
       let text: string;
       try {
-        text = renderUnitFile(sectionsOf(kind, unit, scripts, secrets.length > 0));
+        text = renderUnitFile(sectionsOf(kind, unit, scripts, secrets.length > 0), { specifiers: name.endsWith("@") });
       } catch (e) {
         if (e instanceof UnitValueError) throw new RoostError(`${option}: ${e.message}`, [`value: ${JSON.stringify(e.value)}`]);
         throw e;

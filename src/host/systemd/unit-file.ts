@@ -2,37 +2,90 @@ import type { UnitValue } from "./unit-value.ts";
 
 export type Section = readonly [name: string, entries: readonly (readonly [key: string, value: UnitValue | null | undefined])[]];
 
+export interface UnitFileOptions {
+  /**
+   * Template units (`name@.service`) are where systemd's % specifiers (%i, %n, …) are the point:
+   * their values are written as given. Elsewhere every value is literal and % is written %%.
+   */
+  readonly specifiers?: boolean;
+}
+
 /**
- * A unit file from typed sections. Lists become one line per item, booleans yes/no, null and empty
- * lists are left out; a section with no entries is left out. Values must be single lines.
+ * A unit file from typed sections: the one encoder of systemd unit syntax. Lists become one line
+ * per item, booleans yes/no, null and empty lists are left out. Every value is written so that
+ * systemd reads back exactly what was given, or refused with UnitValueError.
  */
-export function renderUnitFile(sections: readonly Section[]): string {
+export function renderUnitFile(sections: readonly Section[], options: UnitFileOptions = {}): string {
   const out: string[] = [];
   for (const [name, entries] of sections) {
     const lines: string[] = [];
     for (const [key, value] of entries) {
       if (value === null || value === undefined) continue;
-      for (const item of Array.isArray(value) ? value : [value]) lines.push(`${key}=${renderScalar(key, item)}`);
+      const problem = unitKeyProblem(key);
+      if (problem) throw new UnitValueError(key, key, problem);
+      for (const item of Array.isArray(value) ? value : [value]) lines.push(`${key}=${encodeUnitValue(key, item, options)}`);
     }
-    if (lines.length) out.push(`[${name}]`, ...lines, "");
+    // A unit file with no sections at all would be empty, and systemd reads an empty unit as masked.
+    if (lines.length || (name === "Unit" && out.length === 0)) out.push(`[${name}]`, ...lines, "");
   }
   return out.join("\n");
 }
 
-function renderScalar(key: string, value: string | number | boolean): string {
+/** Keys whose values systemd splits into words: each item must be one word. */
+const wordListKeys = new Set([
+  "Documentation", "After", "Before", "Wants", "Requires", "Requisite", "BindsTo", "PartOf", "Upholds", "Conflicts", "OnFailure", "OnSuccess",
+  "WantedBy", "RequiredBy", "UpheldBy", "Also", "RequiresMountsFor", "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "ExecPaths", "NoExecPaths",
+  "StateDirectory", "RuntimeDirectory", "CacheDirectory", "LogsDirectory", "ConfigurationDirectory", "SupplementaryGroups",
+  "CapabilityBoundingSet", "AmbientCapabilities", "SystemCallFilter", "SystemCallArchitectures", "RestrictAddressFamilies",
+]);
+
+/** Keys that read a percentage and expand no specifiers: their % stays as written. */
+const percentKeys = /^(CPUQuota|Memory(Min|Low|High|Max|SwapMax|ZSwapMax)|DefaultMemory(Min|Low)|StartupMemory\w+|TasksMax|ManagedOOMMemoryPressureLimit)$/;
+
+export function unitKeyProblem(key: string): string | null {
+  return /^[A-Za-z][A-Za-z0-9]*$/.test(key) ? null : "a unit key is letters and digits, starting with a letter";
+}
+
+/** The text after `Key=` that systemd reads back as `value`. */
+export function encodeUnitValue(key: string, value: string | number | boolean, options: UnitFileOptions = {}): string {
   if (typeof value === "boolean") return value ? "yes" : "no";
-  const text = String(value);
-  if (/[\n\r]/.test(text)) throw new UnitValueError(key, text);
-  return text;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new UnitValueError(key, String(value), "it is not a finite number");
+    return String(value);
+  }
+  const problem = unitTextProblem(value) ?? (wordListKeys.has(key) && /[\s"'\\]/.test(value) ? "systemd splits this key's value into words: an item cannot hold spaces, quotes or backslashes" : null);
+  if (problem) throw new UnitValueError(key, value, problem);
+  return options.specifiers || percentKeys.test(key) ? value : value.replace(/%/g, "%%");
+}
+
+/** Why a string cannot be one unit-file value, or null. */
+export function unitTextProblem(value: string): string | null {
+  if (value === "") return "an empty value resets the setting in systemd: leave the option out instead";
+  if (/[\x00-\x08\x0a-\x1f\x7f]/.test(value)) return "it contains a line break or another control character";
+  if (/^\s|\s$/.test(value)) return "systemd strips spaces at either end of a value";
+  if (value.endsWith("\\")) return "a value ending in \\ continues onto the next line in a unit file";
+  return null;
 }
 
 export class UnitValueError extends Error {
-  constructor(readonly key: string, readonly value: string) {
-    super(`${key} cannot contain a line break`);
+  constructor(
+    readonly key: string,
+    readonly value: string,
+    reason: string,
+  ) {
+    super(`${key}: ${reason}`);
   }
 }
 
-/** Environment="KEY=value": quoted for systemd, with % (specifier) doubled. */
+/**
+ * Environment="KEY=value": quoted, with C escapes for \\, " and control characters, which systemd
+ * unescapes (% is doubled by encodeUnitValue like any other value's).
+ */
 export function environmentLine(key: string, value: string): string {
-  return `"${`${key}=${value}`.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/%/g, "%%")}"`;
+  if (value.includes("\0")) throw new UnitValueError("Environment", key, "an environment value cannot hold a NUL character");
+  const escaped = `${key}=${value}`.replace(/[\\"\x01-\x1f\x7f]/g, (c) => {
+    const named: Record<string, string> = { "\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r" };
+    return named[c] ?? `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
+  return `"${escaped}"`;
 }

@@ -1,0 +1,43 @@
+import { types as t } from "../core/index.ts";
+
+/** Trees on the host that belong to Roost or the kernel: no option may write into them. */
+const owners: readonly (readonly [prefix: string, owner: string])[] = [
+  ["/var/lib/roost", "Roost's own state (generations, store, locks)"],
+  ["/run/roost", "Roost's runtime directory (secret outputs go there through the secrets option)"],
+  ["/usr/local/lib/roost", "Roost's entry point on the host"],
+  ["/proc", "a kernel file system"],
+  ["/sys", "a kernel file system"],
+  ["/dev", "the kernel's device tree"],
+];
+
+/** Directories of the base system that a removeOnBoot or age rule would empty. */
+const systemDirs = new Set(["/", "/bin", "/boot", "/etc", "/home", "/lib", "/lib64", "/opt", "/root", "/sbin", "/srv", "/usr", "/var", "/var/lib", "/var/log", "/var/cache", "/var/spool", "/run", "/mnt", "/media"]);
+
+const within = (p: string, prefix: string) => p === prefix || p.startsWith(prefix + "/");
+
+/** Why Roost may not write `p`, or null. */
+export function reservedPathProblem(p: string): string | null {
+  const hit = owners.find(([prefix]) => within(p, prefix));
+  return hit ? `${hit[0]} is ${hit[1]}` : null;
+}
+
+/** Why a directory rule that deletes contents (removeOnBoot, age) may not apply to `p`, or null. */
+export function cleanedDirectoryProblem(p: string): string | null {
+  if (systemDirs.has(p)) return `${p} is a directory of the base system; emptying it would break the host`;
+  const holds = owners.find(([prefix]) => within(prefix, p));
+  return holds ? `${p} holds ${holds[0]}, which is ${holds[1]}` : null;
+}
+
+/** An absolute, normalised path outside Roost's and the kernel's own trees. */
+export const managedPath = t.strSatisfying("absolute path", (v) => t.pathProblem(v) ?? reservedPathProblem(v));
+
+export const secretOutputDir = "/run/roost/secrets";
+
+/** Where a secret's plaintext may go: on tmpfs under /run, never in Roost's own files. */
+export const secretOutputPath = t.strSatisfying("absolute path under /run", (v) => {
+  const problem = t.pathProblem(v);
+  if (problem) return problem;
+  if (!v.startsWith("/run/")) return `the path ${v} is not under /run: decrypted secrets live on tmpfs only`;
+  if (v.startsWith(secretOutputDir + "/") && !v.slice(secretOutputDir.length + 1).includes("/")) return null;
+  return reservedPathProblem(v);
+});
