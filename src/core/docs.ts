@@ -30,7 +30,7 @@ function visit(path: string[], option: Option, out: OptionDoc[]): void {
     default: spec.defaultText ?? ("default" in spec ? JSON.stringify(spec.default) : null),
     description: spec.description,
     example: spec.example === undefined ? null : JSON.stringify(spec.example),
-    declaredIn: option.declaredIn.toString(),
+    declaredIn: option.declarations.map(String).join(", "),
     readOnly: spec.readOnly ?? false,
   });
   const sub = option.type.subOptions?.();

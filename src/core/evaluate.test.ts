@@ -124,9 +124,13 @@ describe("lazy fixpoint", () => {
 });
 
 describe("declarations", () => {
-  it("an option declared twice names both places", () => {
-    const again = defineModule({ options: { services: { web: { port: option({ type: t.port, description: "" }) } } } });
-    assert.match(errorOf(() => evaluate(web, again)), /the option services\.web\.port is declared twice/);
+  it("an option declared twice with another type names both places", () => {
+    const again = defineModule({ options: { services: { web: { port: option({ type: t.str, description: "" }) } } } });
+    assert.match(errorOf(() => evaluate(web, again)), /the option services\.web\.port is declared twice with types that do not merge[^\n]*\n {2}declared in .*evaluate\.test\.ts:\d+:\d+\n {2}declared in .*evaluate\.test\.ts:\d+:\d+/);
+  });
+  it("an option declared twice as an option and as a group names both", () => {
+    const again = defineModule({ options: { services: { web: { port: { number: option({ type: t.port, description: "" }) } } } } });
+    assert.match(errorOf(() => evaluate(web, again)), /the option services\.web\.port is declared twice\n {2}declared in .*evaluate\.test\.ts:\d+:\d+\n {2}declared as a group of options/);
   });
   it("a definition of an unknown option suggests the closest", () => {
     const errors = evaluate(web, defineModule({ config: { services: { web: { prot: 1 } } } })).check();

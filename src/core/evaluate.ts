@@ -25,8 +25,21 @@ interface Computed {
   readonly defs: readonly Definition[];
 }
 
-/** The merged default of options that nothing defines; defaults are constants of their declaration. */
-const mergedDefaults = new WeakMap<Option, Computed>();
+/**
+ * The merged default of options that nothing defines, per set of inherited args: a default is a
+ * constant of its declaration unless it holds a submodule whose config reads the host.
+ */
+const mergedDefaults = new WeakMap<Readonly<Record<string, unknown>>, WeakMap<Option, Computed>>();
+
+const noArgs: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** What submodules evaluated inside the current merge receive (the host's `host` and `nodes`). */
+let inherited: Readonly<Record<string, unknown>> = noArgs;
+
+/** The args a submodule's config functions get from the evaluation it is merged in. */
+export function inheritedArgs(): Readonly<Record<string, unknown>> {
+  return inherited;
+}
 
 /** An option being computed, for cycle messages (formatted only when one is printed). */
 interface Reading {
@@ -51,6 +64,11 @@ export interface EvaluationSpec {
   readonly label?: string;
   /** Passed to every config function beside `config` (name, nodes, …). */
   readonly args?: Readonly<Record<string, unknown>>;
+  /**
+   * Passed to the config functions of every submodule merged inside this evaluation, beside their
+   * own name and config. Defaults to what the enclosing evaluation passes down.
+   */
+  readonly inherit?: Readonly<Record<string, unknown>>;
   /** Precomputed declarations of exactly `modules` (submodules reuse theirs). */
   readonly declarations?: Declarations;
 }
@@ -73,8 +91,10 @@ export class Evaluation<C = any> {
   readonly label: string | undefined;
   readonly #runs: ModuleRun[];
   readonly #args: Readonly<Record<string, unknown>>;
+  readonly #inherit: Readonly<Record<string, unknown>>;
   readonly #values = new Map<string, Computed>();
   readonly #proxies = new Map<string, object>();
+  #lenient: object | undefined;
   /** Options whose definitions are being collected and merged right now. */
   readonly #merging = new Set<string>();
 
@@ -84,8 +104,22 @@ export class Evaluation<C = any> {
     this.prefix = spec.prefix ?? [];
     this.label = spec.label;
     this.#args = spec.args ?? {};
+    this.#inherit = spec.inherit ?? inherited;
     this.#runs = modules.map((module) => ({ module, state: "idle", output: undefined, depth: 0, assumed: [] }));
     this.config = this.#proxy(this.declarations.tree, []) as C;
+  }
+
+  /**
+   * `config` as other hosts read it: an option this evaluation does not declare reads as undefined
+   * instead of failing, since which modules another host imports is its own business.
+   */
+  get lenientConfig(): C {
+    return (this.#lenient ??= this.#proxy(this.declarations.tree, [], false)) as C;
+  }
+
+  /** Whether an option or a group of options is declared at `path`. */
+  declares(path: OptionPath): boolean {
+    return this.declarations.lookup(path) !== undefined;
   }
 
   /** The final value of the option at `path` (relative to this evaluation). */
@@ -148,6 +182,7 @@ export class Evaluation<C = any> {
       throw cycle(showChain([...readStack.slice(from), shown]), option.declaredIn);
     }
     readStack.push(shown);
+    const outer = inherited;
     try {
       const excluded: ModuleRun[] = [];
       for (const r of this.#runs) {
@@ -158,10 +193,12 @@ export class Evaluation<C = any> {
       this.#merging.add(key);
       const raw: RawDefinition[] = [];
       for (const r of this.#runs) if (r.state === "done") raw.push(...collectDefinitions(r.output, path, r.module.site));
+      inherited = this.#inherit;
       const computed = this.#merge(path, option, raw, excluded.map((r) => r.module));
       this.#values.set(key, computed);
       return computed;
     } finally {
+      inherited = outer;
       this.#merging.delete(key);
       readStack.pop();
     }
@@ -171,10 +208,12 @@ export class Evaluation<C = any> {
     const full = this.fullPath(path);
     if (raw.length === 0 && option.hasDefault) {
       // Most options of a submodule are left at their default: merge each default once, ever.
-      let computed = mergedDefaults.get(option);
+      let defaults = mergedDefaults.get(this.#inherit);
+      if (!defaults) mergedDefaults.set(this.#inherit, (defaults = new WeakMap()));
+      let computed = defaults.get(option);
       if (!computed) {
         const merged = mergeDefinitions(full, option.type, [defaultDefinition(option)]);
-        mergedDefaults.set(option, (computed = { value: merged.defined ? merged.value : undefined, defs: merged.defined ? merged.defs : [] }));
+        defaults.set(option, (computed = { value: merged.defined ? merged.value : undefined, defs: merged.defined ? merged.defs : [] }));
       }
       return computed;
     }
@@ -235,20 +274,20 @@ export class Evaluation<C = any> {
     }
   }
 
-  #proxy(node: DeclTree, path: OptionPath): object {
-    const key = path.join("\0");
+  #proxy(node: DeclTree, path: OptionPath, strict = true): object {
+    const key = `${strict ? "" : "?"}${path.join("\0")}`;
     const cached = this.#proxies.get(key);
     if (cached) return cached;
     const get = (name: string) => {
       const child = Object.hasOwn(node, name) ? node[name] : undefined;
       if (child === undefined) return undefined;
-      return isOption(child) ? this.value([...path, name]) : this.#proxy(child, [...path, name]);
+      return isOption(child) ? this.value([...path, name]) : this.#proxy(child, [...path, name], strict);
     };
     const proxy = new Proxy(Object.create(null) as object, {
       get: (_t, name) => {
         if (typeof name === "symbol") return undefined;
         if (!Object.hasOwn(node, name)) {
-          if (name === "then" || name === "toJSON") return undefined;
+          if (!strict || name === "then" || name === "toJSON") return undefined;
           throw noSuchOption(this.fullPath([...path, name]), new CallSite(get), suggest(name, Object.keys(node)), "read");
         }
         return get(name);

@@ -31,6 +31,11 @@ export interface OptionType<V = unknown, D = V> {
   readonly sensitive?: boolean;
   /** Element types, for documentation and `roost options`. */
   readonly nested?: Readonly<Record<string, OptionType<any, any>>>;
+  /**
+   * The type that a second declaration of the same option with type `other` merges into, or null
+   * when the two are incompatible (nixpkgs' typeMerge). `path` names the option, for messages.
+   */
+  typeMerge?(other: OptionType<any, any>, path: OptionPath): OptionType<any, any> | null;
   /** Phantom fields carrying the TypeScript types. */
   readonly __value?: V;
   readonly __definition?: D;
@@ -43,3 +48,16 @@ export function defineType<V, D = V>(spec: Omit<OptionType<V, D>, "__value" | "_
   return Object.freeze({ ...spec }) as OptionType<V, D>;
 }
 
+
+/**
+ * The type of an option declared twice, with `a` then `b`; null when they do not merge. Types
+ * without a typeMerge merge only with themselves or with a leaf type described the same way
+ * (`t.ints.between(1, 9)` written twice).
+ */
+export function mergeTypes(a: OptionType<any, any>, b: OptionType<any, any>, path: OptionPath): OptionType<any, any> | null {
+  if (a === b) return a;
+  if (a.typeMerge) return a.typeMerge(b, path);
+  if (b.typeMerge) return null;
+  const leaf = (t: OptionType<any, any>) => !t.nested && !t.subOptions;
+  return leaf(a) && leaf(b) && a.name === b.name && a.description === b.description ? a : null;
+}
