@@ -129,7 +129,11 @@ export function oneOf<const Ts extends readonly OptionType<any, any>[]>(
     name: types.map((t) => t.name).join(" | "),
     description,
     nested: Object.fromEntries(types.map((t, i) => [String(i), t])),
-    check: (v) => types.some((t) => t.check(v) === true),
+    check: (v) => {
+      const results = types.map((t) => t.check(v));
+      // The reason of a type that recognised the value's shape says more than "expected a or b".
+      return results.includes(true) || (results.find((r): r is string => typeof r === "string") ?? false);
+    },
     merge(path, defs) {
       for (const t of types) {
         if (defs.every((d) => t.check(d.value) === true)) return t.merge(path, defs);
