@@ -20,3 +20,4 @@ export {
   type SecretRef,
 } from "./core/index.ts";
 export { definitionsFromFile } from "./core/index.ts";
+export { formats, shellArgs, shellQuote, type Format } from "./host/formats/index.ts";
