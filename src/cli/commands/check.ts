@@ -1,5 +1,5 @@
 import { buildHosts } from "../../build/fleet.ts";
-import { validateGeneration } from "../../check/validate.ts";
+import { validateGenerations } from "../../check/validate.ts";
 import { openFleet, type GlobalOptions } from "../context.ts";
 import { exitCodes } from "../exit-codes.ts";
 import { formatError, formatWarning } from "../report.ts";
@@ -12,13 +12,16 @@ export async function checkCommand(hosts: string[], opts: GlobalOptions & { verb
     await (await import("./secrets.ts")).secretsGenerate([], { ...opts, length: 32, force: false });
   }
   let failed = 0;
-  for (const b of buildHosts(fleet, hosts)) {
+  const builds = buildHosts(fleet, hosts);
+  const built = builds.flatMap((b) => ("generation" in b ? [b.generation] : []));
+  const results = new Map((await validateGenerations(built)).map((r, i) => [built[i]!.host, r]));
+  for (const b of builds) {
     if ("error" in b) {
       failed++;
       console.log(`✗ ${b.host}\n${indent(formatError(b.error, opts.debug))}`);
       continue;
     }
-    const result = await validateGeneration(b.generation);
+    const result = results.get(b.host)!;
     const errors = result.findings.filter((f) => f.level === "error");
     const notes = result.findings.filter((f) => f.level === "note");
     if (errors.length) failed++;
