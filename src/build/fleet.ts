@@ -1,3 +1,4 @@
+import { deployTarget } from "../host/deployment/target.ts";
 import type { FleetEvaluation } from "../host/fleet.ts";
 import { realpathSync } from "node:fs";
 import path from "node:path";
@@ -21,7 +22,7 @@ export function buildHosts(fleet: FleetEvaluation, names: readonly string[] = []
   const sourceRoots = [fleetFile ? path.dirname(fleetFile) : process.cwd(), packageRoot].map((d) => realpathSync(d));
   return selected.map((host) => {
     try {
-      return { host, generation: buildHost(host, fleet.host(host), { secrets, hostKey: fleet.fleet.hosts[host]?.hostKey, sourceRoots }) };
+      return { host, generation: buildHost(host, fleet.host(host), { secrets, hostKey: deployTarget(fleet.host(host)).hostKey, sourceRoots }) };
     } catch (error) {
       return { host, error };
     }

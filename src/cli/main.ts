@@ -63,13 +63,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command("deploy")
     .description("switch hosts to their new generation, in parallel, with health checks and automatic rollback")
-    .argument("[hosts...]", "hosts to deploy (default: all)")
+    .argument("[hosts...]", "hosts or @tags to deploy (default: all)")
+    .option("--on <hosts>", "hosts or @tags to deploy, comma-separated; may be repeated", (v: string, all: string[]) => [...all, v], [] as string[])
     .option("-j, --jobs <n>", "hosts deployed at once", positive, 5)
     .option("--dry-run", "only show the plan", false)
     .option("--confirm-timeout <seconds>", "roll back unless confirmed within this time (default: deployment.confirmTimeout)", seconds)
     .option("-q, --quiet", "no progress view", false)
     .option("--json", "print the results as JSON", false)
-    .action(async (hosts: string[], o: { jobs: number; dryRun: boolean; confirmTimeout?: number; quiet: boolean; json: boolean }) => void (code = await (await import("./commands/deploy.ts")).deployCommand(hosts, { ...global(), ...o })));
+    .action(async (hosts: string[], o: { on: string[]; jobs: number; dryRun: boolean; confirmTimeout?: number; quiet: boolean; json: boolean }) => void (code = await (await import("./commands/deploy.ts")).deployCommand(hosts, { ...global(), ...o })));
   program
     .command("rollback")
     .description("switch a host back to an earlier generation (the previous one by default)")

@@ -10,14 +10,18 @@ import {
   type OptionTree,
 } from "../core/index.ts";
 import type { HostArgs, HostConfig, HostDefinitions, HostModule, ModulesOptions, Nodes } from "./module.ts";
+import { splitAddress } from "./deployment/target.ts";
 import { primitiveModules } from "./modules.ts";
 import type { HostOptions } from "./options.ts";
 
 
 export interface HostSpec<M extends readonly Module<any, any>[]> {
-  /** How to reach the host: "root@203.0.113.10", "deploy@host.lan" or an alias from ~/.ssh/config. */
+  /**
+   * How to reach the host: "root@203.0.113.10", "deploy@host.lan", "ssh://deploy@host:2222" or an
+   * alias from ~/.ssh/config. Shorthand for deployment.targetHost/targetUser/targetPort (mkDefault).
+   */
   readonly address: string;
-  /** The host's SSH public host key ("ssh-ed25519 AAAA…"); pinned when given. */
+  /** The host's SSH public host key ("ssh-ed25519 AAAA…"); shorthand for deployment.hostKey (mkDefault). */
   readonly hostKey?: string;
   /** Modules only this host imports. */
   readonly modules?: M;
@@ -28,6 +32,7 @@ export interface HostSpec<M extends readonly Module<any, any>[]> {
 }
 
 export interface Host {
+  /** As given to host(); deploys use the evaluated deployment.* options instead (deployTarget). */
   readonly address: string;
   readonly hostKey: string | undefined;
   readonly modules: readonly Module<any, any>[];
@@ -88,23 +93,45 @@ export class FleetEvaluation {
 
   constructor(readonly fleet: Fleet, extraModules: readonly Module<any, any>[] = []) {
     const hosts = new Map<string, Evaluation<HostConfig>>();
+    // Through nodes, an option another host does not declare reads as undefined: which modules a host imports is its own business.
     const nodes: Nodes = Object.freeze(
-      Object.fromEntries(Object.keys(fleet.hosts).map((name) => [name, { get config() { return hosts.get(name)!.config; } }])),
+      Object.fromEntries(
+        Object.keys(fleet.hosts).map((name) => [
+          name,
+          Object.freeze({
+            get config() {
+              return hosts.get(name)!.lenientConfig;
+            },
+            has: (path: string | readonly string[]) => hosts.get(name)!.declares(typeof path === "string" ? path.split(".") : path),
+          }),
+        ]),
+      ),
     );
     for (const name of Object.keys(fleet.hosts).sort()) {
       const h = fleet.hosts[name]!;
       if (!hostNamePattern.test(name)) {
         throw new RoostError(`hosts.${JSON.stringify(name)}: expected host name (a-z, 0-9, -)`, [`defined in ${h.site}`]);
       }
+      const target = splitAddress(h.address, name);
+      const identity = {
+        deployment: {
+          targetHost: mkDefault(target.host),
+          ...(target.user === null ? {} : { targetUser: mkDefault(target.user) }),
+          ...(target.port === null ? {} : { targetPort: mkDefault(target.port) }),
+          ...(h.hostKey === undefined ? {} : { hostKey: mkDefault(h.hostKey) }),
+        },
+      };
       const modules = [
         ...primitiveModules,
         ...extraModules,
         definitionModule({ networking: { hostName: mkDefault(name) } }, fleet.site, "fleet"),
+        definitionModule(identity, h.site, `hosts.${name}`),
         ...fleet.modules,
         ...h.modules,
         definitionModule(h.config, h.site, `hosts.${name}`),
       ];
-      hosts.set(name, new Evaluation<HostConfig>({ modules, label: name, args: { name, nodes } }));
+      const inherit = { host: Object.freeze({ name, get config() { return hosts.get(name)!.config; } }), nodes };
+      hosts.set(name, new Evaluation<HostConfig>({ modules, label: name, args: { name, nodes }, inherit }));
     }
     this.hosts = hosts;
   }

@@ -4,11 +4,29 @@ import type { HostOptions } from "./options.ts";
 /** The final configuration of a host, as module config functions read it. */
 export type HostConfig = ConfigOf<HostOptions>;
 
-/**
- * Every host of the fleet, read-only: `nodes.tiger!.config.networking.hostName`. Options that only
- * some hosts declare are typed loosely, since which modules another host imports is not known here.
- */
-export type Nodes = Readonly<Record<string, { readonly config: HostConfig & { readonly [option: string]: any } }>>;
+/** Another host of the fleet, as modules see it through `nodes`. */
+export interface Node {
+  /**
+   * The host's final configuration. Options that only some hosts declare are typed loosely, and one
+   * this host does not declare reads as undefined: `nodes.db!.config.services?.postgres?.enable`.
+   */
+  readonly config: HostConfig & { readonly [option: string]: any };
+  /** Whether the host declares an option or group of options: `has("services.postgres")`. */
+  has(path: string | readonly string[]): boolean;
+}
+
+/** Every host of the fleet, read-only: `nodes.tiger!.config.networking.hostName`. */
+export type Nodes = Readonly<Record<string, Node>>;
+
+declare module "../core/types/submodule.ts" {
+  /** What every submodule's config function gets from the host it is part of. */
+  interface SubmoduleContext {
+    /** The enclosing host: its name in the fleet and its final configuration. */
+    readonly host: { readonly name: string; readonly config: HostConfig & { readonly [option: string]: any } };
+    /** Every host of the fleet, this one included. */
+    readonly nodes: Nodes;
+  }
+}
 
 export interface HostArgs<C> {
   /** The final configuration of this host. */

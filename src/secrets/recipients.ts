@@ -1,3 +1,4 @@
+import { deployTarget } from "../host/deployment/target.ts";
 import type { FleetEvaluation } from "../host/fleet.ts";
 import { keyOf } from "../host/secrets/render.ts";
 import { RoostError } from "../core/index.ts";
@@ -24,7 +25,7 @@ export function recipientsOf(fleet: FleetEvaluation, name: string, readers: Read
   const hosts = [...readers].sort();
   const keys = [...admins.map(keyOf)];
   for (const h of hosts) {
-    const key = fleet.fleet.hosts[h]?.hostKey;
+    const key = deployTarget(fleet.host(h)).hostKey;
     if (!key) throw new RoostError(`${h} reads the secret ${JSON.stringify(name)} but the fleet does not pin its host key`, [], "add hostKey to the host (ssh-keyscan -t ed25519 <address> prints it)");
     keys.push(keyOf(key));
   }

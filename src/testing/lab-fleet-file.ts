@@ -4,8 +4,8 @@ import { packageRoot } from "../package-root.ts";
 import type { Lab } from "./lab.ts";
 
 /**
- * Write a fleet file that re-exports `fleetFile`'s fleet with the lab's addresses and host keys, so
- * the real `roost` command can deploy to the lab. It is written under .roost/ in Roost's checkout,
+ * Write a fleet file that re-exports `fleetFile`'s fleet with the lab's addresses and host keys
+ * (forced deployment.* options), so the real `roost` command can deploy to the lab. It is written under .roost/ in Roost's checkout,
  * where `import … from "roost"` resolves.
  */
 export function writeLabFleetFile(lab: Lab, fleetFile: string, name: string, user = "root"): string {
@@ -15,12 +15,14 @@ export function writeLabFleetFile(lab: Lab, fleetFile: string, name: string, use
   // Only the lab hosts the fleet has (a fleet file may add hosts depending on its environment).
   const hosts = [...lab.hosts.values()].map((h) => {
     const name = JSON.stringify(h.name);
-    return `    ...(fleet.hosts[${name}] ? { ${name}: { ...fleet.hosts[${name}]!, address: ${JSON.stringify(`${user}@${h.address}`)}, hostKey: ${JSON.stringify(h.hostKey)} } } : {}),`;
+    const target = `{ deployment: mkForce({ targetHost: ${JSON.stringify(h.address)}, targetUser: ${JSON.stringify(user)}, targetPort: null, hostKey: ${JSON.stringify(h.hostKey)} }) }`;
+    const host = `fleet.hosts[${name}]!`;
+    return `    ...(fleet.hosts[${name}] ? { ${name}: { ...${host}, address: ${JSON.stringify(`${user}@${h.address}`)}, hostKey: ${JSON.stringify(h.hostKey)}, modules: [...${host}.modules, defineModule({ config: ${target} })] } } : {}),`;
   });
   writeFileSync(
     file,
     [
-      `import { defineFleet } from "roost";`,
+      `import { defineFleet, defineModule, mkForce } from "roost";`,
       `import fleet from ${JSON.stringify(path.relative(dir, fleetFile))};`,
       ``,
       `export default defineFleet({`,

@@ -1,11 +1,11 @@
 import { listGenerations, rollbackHost } from "../../deploy/generations.ts";
-import { openFleet, type GlobalOptions } from "../context.ts";
+import { openFleet, reachableHost, type GlobalOptions } from "../context.ts";
 import { exitCodes } from "../exit-codes.ts";
 import { withSsh } from "../ssh-state.ts";
 
 export async function generationsCommand(host: string, opts: GlobalOptions & { sshConfig?: string; json: boolean }): Promise<number> {
   const fleet = await openFleet(opts, [host]);
-  const gens = await withSsh(opts.sshConfig, (ssh) => listGenerations(host, fleet.fleet.hosts[host]!, ssh));
+  const gens = await withSsh(opts.sshConfig, (ssh) => listGenerations(host, reachableHost(fleet, host), ssh));
   if (opts.json) {
     console.log(JSON.stringify(gens, null, 2));
     return exitCodes.ok;
@@ -17,7 +17,7 @@ export async function generationsCommand(host: string, opts: GlobalOptions & { s
 
 export async function rollbackCommand(host: string, generation: string | undefined, opts: GlobalOptions & { sshConfig?: string; confirmTimeout?: number }): Promise<number> {
   const fleet = await openFleet(opts, [host]);
-  const r = await withSsh(opts.sshConfig, (ssh) => rollbackHost(host, fleet.fleet.hosts[host]!, ssh, generation, opts.confirmTimeout));
+  const r = await withSsh(opts.sshConfig, (ssh) => rollbackHost(host, reachableHost(fleet, host), ssh, generation, opts.confirmTimeout));
   console.log(`${host}: ${r.from?.slice(0, 12) ?? "(nothing)"} → ${r.to.slice(0, 12)}`);
   return exitCodes.ok;
 }

@@ -1,5 +1,4 @@
 import { RoostError } from "../../core/index.ts";
-import { parseAddress } from "../../deploy/address.ts";
 import { run } from "../../run-command.ts";
 import { openFleet, type GlobalOptions } from "../context.ts";
 import { exitCodes } from "../exit-codes.ts";
@@ -13,17 +12,15 @@ export async function keyscanCommand(hosts: string[], opts: GlobalOptions): Prom
   const names = hosts.length ? hosts : [...fleet.hosts.keys()];
   let failed = 0;
   for (const name of names) {
-    const h = fleet.fleet.hosts[name]!;
-    const address = parseAddress(h.address, name);
-    const target = address.destination.replace(/^ssh:\/\//, "").replace(/^[^@]*@/, "").replace(/:\d+\/?$/, "").replace(/^\[|\]$/g, "");
-    const r = await run("ssh-keyscan", ["-T", "5", "-t", "ed25519", ...(address.port ? ["-p", String(address.port)] : []), target]);
+    const { targetHost: target, targetPort: port, hostKey } = fleet.host(name).config.deployment;
+    const r = await run("ssh-keyscan", ["-T", "5", "-t", "ed25519", ...(port !== null ? ["-p", String(port)] : []), target]);
     const key = r.stdout.split("\n").find((l) => l && !l.startsWith("#"))?.split(" ").slice(1, 3).join(" ");
     if (!key) {
       failed++;
       console.error(new RoostError(`${name}: no ed25519 host key from ${target}`, [r.stderr.trim() || `ssh-keyscan exited ${r.code}`]).format());
       continue;
     }
-    const pinned = h.hostKey?.split(/\s+/).slice(0, 2).join(" ");
+    const pinned = hostKey?.split(/\s+/).slice(0, 2).join(" ");
     const note = pinned === undefined ? "" : pinned === key ? "  // matches the pinned key" : "  // DIFFERS from the pinned key";
     console.log(`${name}: hostKey: ${JSON.stringify(key)},${note}`);
   }

@@ -1,7 +1,7 @@
 import { buildHosts } from "../../build/fleet.ts";
 import { ansiColours, formatPlan, noColours } from "../../deploy/format-plan.ts";
 import { planOneHost } from "../../deploy/plan-host.ts";
-import { openFleet, type GlobalOptions } from "../context.ts";
+import { openFleet, reachableHost, type GlobalOptions } from "../context.ts";
 import { exitCodes } from "../exit-codes.ts";
 import { formatError } from "../report.ts";
 import { withSsh } from "../ssh-state.ts";
@@ -17,7 +17,7 @@ export async function planCommand(hosts: string[], opts: GlobalOptions & { json:
       buildHosts(fleet, hosts).map(async (b) => {
         if ("error" in b) return { host: b.host, error: b.error };
         try {
-          return { host: b.host, ...(await planOneHost(b.host, fleet.fleet.hosts[b.host]!, b.generation, ssh)) };
+          return { host: b.host, ...(await planOneHost(b.host, reachableHost(fleet, b.host), b.generation, ssh)) };
         } catch (error) {
           return { host: b.host, error };
         }
