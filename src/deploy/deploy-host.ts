@@ -3,8 +3,8 @@ import type { HostGeneration } from "../build/generation.ts";
 import { RoostError } from "../core/index.ts";
 import type { Host } from "../host/fleet.ts";
 import { parseAddress } from "./address.ts";
-import { hostScripts } from "./host-scripts.ts";
 import { planHost, type HostPlan } from "./plan.ts";
+import { ActivationReport, type ActivationActions } from "./protocol.ts";
 import { HostSession } from "./session.ts";
 import { SshTarget, type SshSettings } from "./ssh.ts";
 import { generationObjects, uploadStream } from "./upload.ts";
@@ -23,7 +23,7 @@ export interface HostResult {
   readonly from: string | null;
   readonly to: string;
   /** What the activation did, from its own report. */
-  readonly actions: { readonly started: string[]; readonly restarted: string[]; readonly reloaded: string[]; readonly stopped: string[]; readonly changedFiles: string[] };
+  readonly actions: ActivationActions;
   readonly plan: HostPlan | null;
   readonly error?: string;
   /** The host went back to the generation it had (after a failed activation or health check). */
@@ -51,7 +51,8 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
   const started = Date.now();
   const ssh = sshTarget(name, host, settings.ssh);
   const notes: string[] = [];
-  const actions = { started: [] as string[], restarted: [] as string[], reloaded: [] as string[], stopped: [] as string[], changedFiles: [] as string[] };
+  const report = new ActivationReport();
+  const actions = report.actions;
   const result = (status: HostResult["status"], extra: Partial<HostResult> = {}): HostResult => ({
     host: name,
     status,
@@ -85,26 +86,16 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
     }
     const confirmTimeout = settings.confirmTimeout ?? gen.manifest.deployment.confirmTimeout;
     settings.onPhase?.(`sending ${status.missing.size} object${status.missing.size === 1 ? "" : "s"}`);
-    const errors: string[] = [];
-    let rolledBack = false;
-    const received = await ssh.exec(hostScripts.receive, [gen.id, String(Math.ceil(confirmTimeout)), status.current === gen.id ? "switch-only" : "upload"], {
+    const received = await ssh.exec("receive", [gen.id, String(Math.ceil(confirmTimeout)), status.current === gen.id ? "switch-only" : "upload"], {
       input: status.current === gen.id ? "" : uploadStream(gen, status.missing),
       onLine: (line) => {
-        const [word, ...rest] = line.split(" ");
-        const value = rest.join(" ");
-        if (word === "step") settings.onPhase?.(`activating: ${value}`);
-        else if (word === "error") errors.push(value);
-        else if (word === "rolled-back") rolledBack = true;
-        else if (word === "started") actions.started.push(value);
-        else if (word === "restarted") actions.restarted.push(value);
-        else if (word === "reloaded") actions.reloaded.push(value);
-        else if (word === "stopped") actions.stopped.push(value);
-        else if (word === "changed") actions.changedFiles.push(value);
+        const parsed = report.add(line);
+        if (parsed.kind === "step") settings.onPhase?.(`activating: ${parsed.step}`);
       },
     });
     if (received.code !== 0) {
-      const reason = errors.find((e) => e.startsWith("health check")) ?? errors[0] ?? (received.stderr.trim() || `activation exited ${received.code}`);
-      return result("failed", { from: status.current, plan, error: reason, rolledBack });
+      const reason = report.reason() ?? (received.stderr.trim() || `activation exited ${received.code}`);
+      return result("failed", { from: status.current, plan, error: reason, rolledBack: report.rolledBack });
     }
     if (session.child.exitCode !== null) throw new RoostError(`${name}: the connection that holds the host's lock was lost before confirmation`, [], `the host rolls back by itself within ${confirmTimeout} s`);
     settings.onPhase?.("confirming");
@@ -123,7 +114,7 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
 async function confirm(ssh: SshTarget, gen: HostGeneration, timeout = gen.manifest.deployment.confirmTimeout): Promise<void> {
   let confirmed;
   try {
-    confirmed = await ssh.exec(hostScripts.confirm, [gen.id, String(gen.manifest.deployment.keepGenerations)], { fresh: true });
+    confirmed = await ssh.exec("confirm", [gen.id, String(gen.manifest.deployment.keepGenerations)], { fresh: true });
   } catch (e) {
     throw new RoostError(`${ssh.host}: a new SSH connection failed after the switch`, [e instanceof RoostError ? e.details.join(" ") : String(e)], `the host rolls back by itself within ${timeout} s`);
   }

@@ -1,6 +1,6 @@
 import type { Host } from "../host/fleet.ts";
 import { RoostError } from "../core/index.ts";
-import { hostScripts } from "./host-scripts.ts";
+import { parseGenerations, parseHostLine } from "./protocol.ts";
 import { lockHolder, sshTarget } from "./deploy-host.ts";
 import { HostSession } from "./session.ts";
 import type { SshSettings } from "./ssh.ts";
@@ -17,16 +17,9 @@ export interface GenerationInfo {
 export async function listGenerations(name: string, host: Host, ssh: SshSettings): Promise<GenerationInfo[]> {
   const target = sshTarget(name, host, ssh);
   try {
-    const r = await target.exec(hostScripts.generations, []);
-    if (r.code !== 0) throw new RoostError(`${name}: cannot list generations`, [r.stderr.trim()]);
-    return r.stdout
-      .split("\n")
-      .filter(Boolean)
-      .map((line) => {
-        const [id, activated, current, bytes] = line.split("\t");
-        return { id: id!, activated: activated === "-" ? null : activated!, current: current === "1", bytes: Number(bytes) };
-      })
-      .sort((a, b) => (b.activated ?? "").localeCompare(a.activated ?? ""));
+    const r = await target.exec("generations", []);
+    if (r.code !== 0) throw new RoostError(`${name}: cannot list generations`, [r.stderr.trim() || r.stdout.trim()]);
+    return parseGenerations(r.stdout).sort((a, b) => (b.activated ?? "").localeCompare(a.activated ?? ""));
   } finally {
     await target.close();
   }
@@ -51,11 +44,11 @@ export async function rollbackHost(name: string, host: Host, ssh: SshSettings, t
   const session = await HostSession.open(target, lockHolder(), [], false);
   try {
     const lines: string[] = [];
-    const r = await target.exec(hostScripts.receive, [to, String(confirmTimeout), "switch-only"], { onLine: (l) => lines.push(l) });
+    const r = await target.exec("receive", [to, String(confirmTimeout), "switch-only"], { onLine: (l) => lines.push(l) });
     if (r.code !== 0) {
-      throw new RoostError(`${name}: rollback to ${to.slice(0, 12)} failed`, lines.filter((l) => l.startsWith("error ")).map((l) => l.slice(6)));
+      throw new RoostError(`${name}: rollback to ${to.slice(0, 12)} failed`, lines.map(parseHostLine).flatMap((l) => (l.kind === "error" ? [l.message] : [])));
     }
-    const confirmed = await target.exec(hostScripts.confirm, [to, "1000"], { fresh: true });
+    const confirmed = await target.exec("confirm", [to, "1000"], { fresh: true });
     if (confirmed.code !== 0) throw new RoostError(`${name}: rollback to ${to.slice(0, 12)} could not be confirmed`, [confirmed.stdout.trim()]);
     return { from: current, to, output: lines.join("\n") };
   } finally {

@@ -2,7 +2,7 @@ import type { HostGeneration } from "../build/generation.ts";
 import type { Host } from "../host/fleet.ts";
 import { lockHolder, sshTarget } from "./deploy-host.ts";
 import type { FileDiff } from "./format-plan.ts";
-import { hostScripts } from "./host-scripts.ts";
+import { parseObjects } from "./protocol.ts";
 import { planHost, type HostPlan } from "./plan.ts";
 import { HostSession } from "./session.ts";
 import type { SshSettings } from "./ssh.ts";
@@ -19,14 +19,7 @@ export async function planOneHost(name: string, host: Host, gen: HostGeneration,
     const old = session.status.manifest;
     const plan = planHost(gen, session.status, old);
     const wanted = [...plan.files.changed, ...plan.files.removed].map((p) => old!.files[p]!.sha256).filter((h, i, all) => all.indexOf(h) === i);
-    const before = new Map<string, Buffer | null>();
-    if (wanted.length) {
-      const r = await target.exec(hostScripts.objects, wanted);
-      for (const line of r.stdout.split("\n").filter(Boolean)) {
-        const [hash, data] = line.split(" ");
-        before.set(hash!, data === "-" ? null : Buffer.from(data!, "base64"));
-      }
-    }
+    const before = wanted.length ? parseObjects((await target.exec("objects", wanted)).stdout) : new Map<string, Buffer | null>();
     const diffs: FileDiff[] = [];
     for (const path of [...plan.files.added, ...plan.files.changed, ...plan.files.removed].sort()) {
       const was = old?.files[path] ? before.get(old.files[path]!.sha256) ?? null : null;

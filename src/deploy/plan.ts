@@ -1,6 +1,10 @@
 import type { HostGeneration } from "../build/generation.ts";
 import type { Manifest } from "../build/manifest.ts";
-import type { HostStatus } from "./session.ts";
+import { spawnSync } from "node:child_process";
+import { RoostError } from "../core/index.ts";
+import { unitsTsv } from "./host-data.ts";
+import { unitActionsAwk } from "./host-scripts.ts";
+import type { HostStatus } from "./protocol.ts";
 
 /** What a deploy would change on one host, and what was changed there by hand. */
 export interface HostPlan {
@@ -24,11 +28,32 @@ export interface HostPlan {
 
 const keys = (o: object | undefined) => new Set(Object.keys(o ?? {}));
 
+export interface UnitActions {
+  readonly start: string[];
+  readonly restart: string[];
+  readonly reload: string[];
+  readonly stop: string[];
+}
+
 /**
- * Compare the host's current manifest with the new one, as the activation will: a unit whose hash
- * changed restarts (or reloads, when only its reloadTriggers changed); new units that something
- * wants start; units that are gone stop.
+ * What a switch does to each unit, decided by the same program the activation runs on the host
+ * (unit-actions.awk): a unit whose hash changed restarts (or reloads, when only its reloadTriggers
+ * changed); new units that something wants start; units that are gone stop.
  */
+export function unitActions(old: Manifest["units"] | undefined, next: Manifest["units"]): UnitActions {
+  const prefix = (tag: string, tsv: string) => tsv.split("\n").filter(Boolean).map((l) => `${tag}\t${l}\n`).join("");
+  const input = prefix("old", unitsTsv(old ?? {})) + prefix("new", unitsTsv(next));
+  const r = spawnSync("awk", [unitActionsAwk], { input, encoding: "utf8" });
+  if (r.status !== 0) throw new RoostError("cannot work out which units a switch restarts", [r.error?.message ?? r.stderr.trim()], "the plan runs awk, as the host does");
+  const actions: UnitActions = { start: [], restart: [], reload: [], stop: [] };
+  for (const line of r.stdout.split("\n")) {
+    const [action, unit] = line.split(" ");
+    if (unit && (action === "start" || action === "restart" || action === "reload" || action === "stop")) actions[action].push(unit);
+  }
+  return actions;
+}
+
+/** Compare the host's current manifest with the new one, as the activation will. */
 export function planHost(gen: HostGeneration, status: HostStatus, old: Manifest | null): HostPlan {
   const next = gen.manifest;
   const oldFiles = old?.files ?? {};
@@ -37,17 +62,7 @@ export function planHost(gen: HostGeneration, status: HostStatus, old: Manifest 
     changed: Object.keys(next.files).filter((p) => p in oldFiles && (oldFiles[p]!.sha256 !== next.files[p]!.sha256 || oldFiles[p]!.mode !== next.files[p]!.mode || oldFiles[p]!.owner !== next.files[p]!.owner || oldFiles[p]!.group !== next.files[p]!.group)).sort(),
     removed: Object.keys(oldFiles).filter((p) => !(p in next.files)).sort(),
   };
-  const units = { start: [] as string[], restart: [] as string[], reload: [] as string[], stop: [] as string[] };
-  for (const [name, u] of Object.entries(next.units).sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const before = old?.units[name];
-    const startable = u.wantedBy.length > 0 && !name.includes("@.");
-    if (!before) {
-      if (startable) units.start.push(name);
-    } else if (before.sha256 !== u.sha256) {
-      if (u.restartIfChanged && !name.includes("@.")) units.restart.push(name);
-    } else if (before.reload !== u.reload) units.reload.push(name);
-  }
-  units.stop = [...keys(old?.units)].filter((n) => !(n in next.units)).sort();
+  const units = unitActions(old?.units, next.units);
   const oldPackages = new Set(old?.packages ?? []);
   const missing = [...status.missing];
   const sizes = new Map([...gen.files.values()].map((f) => [f.path, f.content.length]));

@@ -1,19 +1,9 @@
 import type { ChildProcess } from "node:child_process";
 import { RoostError } from "../core/index.ts";
-import type { Manifest } from "../build/manifest.ts";
-import { hostScripts } from "./host-scripts.ts";
+import { parseHostLine, parseStatus, type HostStatus } from "./protocol.ts";
 import type { SshTarget } from "./ssh.ts";
 
-/** What the host told us when we took its lock. */
-export interface HostStatus {
-  readonly current: string | null;
-  readonly pending: { readonly next: string; readonly previous: string } | null;
-  readonly missing: ReadonlySet<string>;
-  readonly drift: readonly { readonly path: string; readonly kind: "changed" | "missing" }[];
-  /** The holder of a lock whose deploy died without releasing it. */
-  readonly staleHolder: string | null;
-  readonly manifest: Manifest | null;
-}
+export type { HostStatus };
 
 /**
  * A deploy's hold on one host: the host-side lock (flock) is held for as long as this session's SSH
@@ -30,7 +20,7 @@ export class HostSession {
   }
 
   static async open(ssh: SshTarget, holder: string, objects: readonly string[], withManifest: boolean): Promise<HostSession> {
-    const child = ssh.spawn(hostScripts.status, [holder, withManifest ? "1" : "0"]);
+    const child = ssh.spawn("status", [holder, withManifest ? "1" : "0"]);
     child.stdin!.on("error", () => {});
     child.stdin!.write(objects.map((h) => `${h}\n`).join("") + ".\n");
     const lines: string[] = [];
@@ -44,16 +34,16 @@ export class HostSession {
         partial = parts.pop()!;
         for (const line of parts) {
           lines.push(line);
-          if (line === "ready") resolve("ready");
-          if (line.startsWith("locked ")) resolve("locked");
+          const kind = parseHostLine(line).kind;
+          if (kind === "ready" || kind === "locked") resolve(kind);
         }
       });
       child.on("close", () => resolve("closed"));
     });
     if (outcome === "locked") {
       child.stdin!.end();
-      const who = lines.find((l) => l.startsWith("locked "))!.slice("locked ".length);
-      throw new RoostError(`${ssh.host} is being deployed by someone else`, [`lock held by ${who}`], "wait for that deploy to finish; the lock goes away by itself if its holder dies");
+      const who = lines.map(parseHostLine).find((l) => l.kind === "locked")!;
+      throw new RoostError(`${ssh.host} is being deployed by someone else`, [`lock held by ${who.kind === "locked" ? who.holder : "someone"}`], "wait for that deploy to finish; the lock goes away by itself if its holder dies");
     }
     if (outcome === "closed") {
       if (child.exitCode === 255) throw ssh.unreachable(stderr);
@@ -71,24 +61,4 @@ export class HostSession {
       this.child.stdin!.end("done\n");
     });
   }
-}
-
-function parseStatus(lines: readonly string[]): HostStatus {
-  let current: string | null = null;
-  let pending: HostStatus["pending"] = null;
-  let staleHolder: string | null = null;
-  let manifest: Manifest | null = null;
-  const missing = new Set<string>();
-  const drift: { path: string; kind: "changed" | "missing" }[] = [];
-  for (const line of lines) {
-    const [word, ...rest] = line.split(" ");
-    const value = rest.join(" ");
-    if (word === "current") current = value === "-" ? null : value;
-    else if (word === "pending") pending = { next: rest[0]!, previous: rest[1]! };
-    else if (word === "missing") missing.add(value);
-    else if (word === "drift") drift.push({ kind: rest[0] as "changed" | "missing", path: rest.slice(1).join(" ") });
-    else if (word === "stale") staleHolder = value;
-    else if (word === "manifest") manifest = JSON.parse(Buffer.from(value, "base64").toString("utf8")) as Manifest;
-  }
-  return { current, pending, missing, drift, staleHolder, manifest };
 }

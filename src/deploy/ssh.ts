@@ -4,6 +4,8 @@ import { writeFileSync } from "node:fs";
 import path from "node:path";
 import { RoostError } from "../core/index.ts";
 import type { SshAddress } from "./address.ts";
+import { hostToolsVersion, installScript, shellQuote, type HostVerb } from "./host-scripts.ts";
+import { layout } from "./protocol.ts";
 
 export interface SshSettings {
   /** A private directory (mode 0700) for control sockets and pinned host keys. */
@@ -72,23 +74,41 @@ export class SshTarget {
   }
 
   /**
-   * The remote command line: bash -c SCRIPT NAME ARGS…, under sudo -n when the login is not root
-   * (which ssh_config may decide, so the host tells).
+   * The remote command line. Every verb runs the host's entry point (as root, or with sudo -n when
+   * the login is not root, which ssh_config may decide, so the host tells); a host without this
+   * version of it gets it installed first, which needs root or full sudo once. After that, a deploy
+   * user needs sudo for the entry point only (`roost hosts bootstrap`).
    */
-  #remote(script: string, args: readonly string[]): string {
-    const command = ["bash", "-c", script, "roost", ...args].map(shellQuote).join(" ");
-    return `if [ "$(id -u)" = 0 ]; then exec ${command}; else exec sudo -n ${command}; fi`;
+  #remote(verb: HostVerb, args: readonly string[]): string {
+    const run = [layout.entryPoint, verb, ...args].map(shellQuote).join(" ");
+    const install = ["bash", "-c", installScript()].map(shellQuote).join(" ");
+    return [
+      `if [ "$(cat ${layout.entryDir}/version 2>/dev/null)" != ${hostToolsVersion} ]; then`,
+      `  if [ "$(id -u)" = 0 ]; then ${install}; else sudo -n ${install}; fi ||`,
+      `  { echo "roost: cannot install ${layout.entryPoint} (version ${hostToolsVersion}): the login needs root or full sudo once (roost hosts bootstrap)" >&2; exit 70; }`,
+      `fi`,
+      `if [ "$(id -u)" = 0 ]; then exec ${run}; else exec sudo -n ${run}; fi`,
+    ].join("\n");
   }
 
-  /** Start a script; the caller owns the process (for the lock session that stays open). */
-  spawn(script: string, args: readonly string[], opts: { fresh?: boolean } = {}): ChildProcess {
+  /** Start a verb of the host's entry point; the caller owns the process (for the lock session that stays open). */
+  spawn(verb: HostVerb, args: readonly string[], opts: { fresh?: boolean } = {}): ChildProcess {
     this.roundTrips++;
-    return spawn("ssh", this.#args(opts.fresh ?? false, this.#remote(script, args)), { stdio: ["pipe", "pipe", "pipe"] });
+    return spawn("ssh", this.#args(opts.fresh ?? false, this.#remote(verb, args)), { stdio: ["pipe", "pipe", "pipe"] });
+  }
+
+  /** Run a script as root (the login is root, or has full sudo): for installing the entry point. */
+  execAsRoot(script: string, args: readonly string[] = []): Promise<ExecResult> {
+    const command = ["bash", "-c", script, "roost", ...args].map(shellQuote).join(" ");
+    return this.#collect(spawn("ssh", this.#args(false, `if [ "$(id -u)" = 0 ]; then exec ${command}; else exec sudo -n ${command}; fi`), { stdio: ["pipe", "pipe", "pipe"] }), {});
   }
 
   /** Run a script to its end. Exit code 255 (ssh could not connect) is an error naming the host. */
-  exec(script: string, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    const child = this.spawn(script, args, { fresh: opts.fresh });
+  exec(verb: HostVerb, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    return this.#collect(this.spawn(verb, args, { fresh: opts.fresh }), opts);
+  }
+
+  #collect(child: ChildProcess, opts: ExecOptions): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       let stdout = "";
       let stderr = "";
@@ -135,6 +155,4 @@ export class SshTarget {
   }
 }
 
-export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_.:@%+=,\/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-}
+export { shellQuote };

@@ -7,7 +7,8 @@ import type { Pipeable } from "./ssh.ts";
 
 /** The files a generation consists of on the host, besides its store objects. */
 export function generationFiles(gen: HostGeneration): Record<string, string> {
-  return { "manifest.json": gen.manifestJson, activate: hostScripts.activate, ...hostDataFiles(gen.manifest), ...gen.data };
+  // The data files come last: host-data.ts is the one encoder of what the host scripts read.
+  return { "manifest.json": gen.manifestJson, activate: hostScripts.activate, ...gen.data, ...hostDataFiles(gen.manifest) };
 }
 
 /** Store objects by hash: the content of every file of the generation. */

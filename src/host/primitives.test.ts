@@ -34,7 +34,7 @@ describe("files", () => {
 describe("users and groups", () => {
   it("gives system users a home under /var/lib and no login shell", () => {
     const gen = buildOne({ users: { users: { app: { isSystemUser: true }, alice: { extraGroups: ["sudo", "adm"] } } } });
-    assert.deepEqual(gen.manifest.users.app, { system: true, uid: null, group: "app", extraGroups: [], home: "/var/lib/app", createHome: true, shell: "/usr/sbin/nologin", description: "" });
+    assert.deepEqual(gen.manifest.users.app, { existing: false, system: true, uid: null, group: "app", extraGroups: [], home: "/var/lib/app", createHome: true, shell: "/usr/sbin/nologin", description: "", authorizedKeys: [] });
     assert.equal(gen.manifest.users.alice!.home, "/home/alice");
     assert.deepEqual(gen.manifest.users.alice!.extraGroups, ["adm", "sudo"]);
     assert.deepEqual(Object.keys(gen.manifest.groups).sort(), ["alice", "app"]);

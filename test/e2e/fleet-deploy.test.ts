@@ -3,7 +3,6 @@ import { describe, it } from "node:test";
 import { buildHost } from "../../src/build/generation.ts";
 import { deployHost, lockHolder, sshTarget } from "../../src/deploy/deploy-host.ts";
 import { HostSession } from "../../src/deploy/session.ts";
-import { hostScripts } from "../../src/deploy/host-scripts.ts";
 import { FleetEvaluation } from "../../src/host/fleet.ts";
 import { runScenario } from "../../src/testing/scenario.ts";
 import { testFleet } from "./test-fleet.ts";
@@ -46,7 +45,7 @@ describe("many hosts, one lock each", { timeout: 600_000 }, () => {
 
         // A holder that dies (its ssh killed) releases the lock by itself.
         const target = sshTarget("alpha", host, { ...ssh, stateDir: ssh.stateDir });
-        const doomed = target.spawn(hostScripts.status, [lockHolder(), "0"], { fresh: true });
+        const doomed = target.spawn("status", [lockHolder(), "0"], { fresh: true });
         doomed.stdin!.write(".\n");
         await new Promise<void>((resolve) => doomed.stdout!.on("data", (d: Buffer) => d.toString().includes("ready") && resolve()));
         doomed.kill("SIGKILL");

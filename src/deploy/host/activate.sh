@@ -1,20 +1,17 @@
-#!/bin/bash
 # Roost activation. Shipped in every generation, run on the host as root; needs only Debian's
 # essential packages and systemd.
 #
-#   activate [--from DIR] [--confirm-timeout SECONDS] [--rollback [--if-pending]]
+#   activate [--from DIR] [--confirm-timeout SECONDS] [--rollback [--if-pending]] | --secrets-only
 #
 # Switches the host to the generation this script belongs to, from the one in DIR (default: the
 # current one): apt sources and packages, groups and users, files (each staged, then renamed into
-# place), tmpfiles, systemd units (only changed ones restart), then health checks. On any failure
-# it switches back to DIR and exits non-zero. Lines starting with "step", "error" and "done" are
-# read by the controller.
-set -eEuo pipefail
-shopt -s nullglob
-export LC_ALL=C DEBIAN_FRONTEND=noninteractive
+# place), tmpfiles, systemd units (only changed ones restart), then health checks. Everything it
+# reads is validated first, and a switch it must refuse (an account Roost does not own, a file
+# target that is a link) changes nothing. On a failure after that it switches back to DIR and exits
+# non-zero. Lines starting with "step", "error" and "done" are read by the controller (protocol.ts).
+set -E
+export DEBIAN_FRONTEND=noninteractive
 
-ROOST=/var/lib/roost
-STORE=$ROOST/store
 TARGET=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 TARGET_ID=${TARGET##*/}
 FROM=""
@@ -22,109 +19,318 @@ CONFIRM=0
 ROLLBACK=0
 IF_PENDING=0
 SECRETS_ONLY=0
-while [ $# -gt 0 ]; do
-  case $1 in
-    --secrets-only) SECRETS_ONLY=1; shift ;;
-    --from) FROM=$2; shift 2 ;;
-    --confirm-timeout) CONFIRM=$2; shift 2 ;;
-    --rollback) ROLLBACK=1; shift ;;
-    --if-pending) IF_PENDING=1; shift ;;
-    *) echo "error unknown argument $1"; exit 2 ;;
-  esac
-done
-
+# Set once the host starts changing: from then on a failure rolls back.
+CHANGING=0
+PENDING=0
 STEP=start
-step() { STEP=$1; echo "step $1"; }
+HOST_KEY=/etc/ssh/ssh_host_ed25519_key
 
-# One switch at a time: activations, timer rollbacks and confirmations queue on switch.lock. A
-# rollback run by a failing activation inherits its lock; rewriting secrets (roost-secrets.service,
-# which an activation may itself start) needs none.
-if { [ $ROLLBACK = 0 ] && [ $SECRETS_ONLY = 0 ]; } || [ $IF_PENDING = 1 ]; then
-  exec 8>"$ROOST/switch.lock"
-  flock -w 900 8
-fi
-# Where we come from is read only now, under the lock.
-if [ -z "$FROM" ] && [ -e "$ROOST/current" ]; then FROM=$(readlink -f "$ROOST/current"); fi
-if [ -n "$FROM" ] && [ ! -d "$FROM" ]; then FROM=""; fi
-# A rollback started by the confirmation timer or at boot acts only if the switch it guards is
-# still unconfirmed.
-if [ $IF_PENDING = 1 ]; then
-  read -r pending_new pending_old < "$ROOST/pending" 2>/dev/null || exit 0
-  [ "$pending_old" = "$TARGET_ID" ] && [ "$pending_new" = "${FROM##*/}" ] || exit 0
-  echo "rollback: generation $pending_new was not confirmed"
-fi
+step() { STEP=$1; say "step $1"; }
 
 rollback() {
   trap - ERR
   if [ $ROLLBACK = 0 ] && [ -n "$FROM" ] && [ "$FROM" != "$TARGET" ]; then
-    echo "rollback to ${FROM##*/}"
-    if "$FROM/activate" --from "$TARGET" --rollback; then echo "rolled-back ${FROM##*/}"; else echo "error the rollback failed too"; fi
+    say "rollback to ${FROM##*/}"
+    if "$FROM/activate" --from "$TARGET" --rollback; then say "rolled-back ${FROM##*/}"; else say "error the rollback failed too"; fi
   fi
-  if [ "${PENDING:-0}" = 1 ] || [ $ROLLBACK = 1 ]; then
+  if [ $PENDING = 1 ] || [ $ROLLBACK = 1 ]; then
     systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
-    rm -f "$ROOST/pending"
+    rm -f "$PENDING_FILE"
   fi
 }
 die() {
-  echo "error $*"
-  rollback
+  say "error $*"
+  if [ $CHANGING = 1 ]; then rollback; fi
   exit 1
 }
 on_error() {
   local rc=$?
   # set -E also fires this in $(…) and <(…): there, only fail; the main shell decides.
   [ "$BASHPID" = "$$" ] || exit 1
-  echo "error step $STEP failed (exit $rc)"
-  rollback
+  say "error step $STEP failed (exit $rc)"
+  if [ $CHANGING = 1 ]; then rollback; fi
   exit 1
 }
-trap on_error ERR
 
-# Generation data: tab-separated, one entry per line, written by the controller.
-rows() { if [ -n "$1" ] && [ -f "$1" ]; then cat "$1"; fi; }
-
-# The directory of a file Roost writes, created if missing; no component may be a symlink (a
-# user who owns ~/.ssh must not be able to point Roost's root writes elsewhere).
-safe_dir() {
-  local dir=$1 part="" c
-  local IFS=/
-  for c in ${dir#/}; do
-    part="$part/$c"
-    if [ -L "$part" ]; then die "refusing to write under $dir: $part is a symbolic link"; fi
+parse_args() {
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --secrets-only) SECRETS_ONLY=1; shift ;;
+      --from) [ $# -ge 2 ] || die "--from needs a directory"; FROM=$2; shift 2 ;;
+      --confirm-timeout) [ $# -ge 2 ] && valid uint "$2" || die "--confirm-timeout needs a number of seconds"; CONFIRM=$2; shift 2 ;;
+      --rollback) ROLLBACK=1; shift ;;
+      --if-pending) IF_PENDING=1; shift ;;
+      *) die "unknown argument $1" ;;
+    esac
   done
-  mkdir -p "$dir"
 }
 
-# Stage a file beside its target (mktemp: a new file, never through a link), then rename it over.
-stage() { # target source owner group mode
-  local dir tmp
-  dir=$(dirname "$1")
-  safe_dir "$dir"
-  tmp=$(mktemp "$dir/.roost-new.XXXXXX")
-  cat "$2" > "$tmp"
-  chown -h "$3:$4" "$tmp"
-  chmod "$5" "$tmp"
-  mv -f "$tmp" "$1"
+# One switch at a time: activations, timer rollbacks and confirmations queue on switch.lock. A
+# rollback run by a failing activation inherits its lock; rewriting secrets (roost-secrets.service,
+# which an activation may itself start) needs none. Where we come from is read only under the lock.
+take_switch_lock() {
+  if { [ $ROLLBACK = 0 ] && [ $SECRETS_ONLY = 0 ]; } || [ $IF_PENDING = 1 ]; then
+    exec 8>"$SWITCH_LOCK"
+    flock -w 900 8
+  fi
+  if [ -z "$FROM" ] && [ -e "$CURRENT" ]; then FROM=$(readlink -f "$CURRENT"); fi
+  if [ -n "$FROM" ] && [ ! -d "$FROM" ]; then FROM=""; fi
+  return 0
 }
 
+# A rollback started by the confirmation timer or at boot acts only if the switch it guards is
+# still unconfirmed.
+still_pending() {
+  local pending_new pending_old
+  read -r pending_new pending_old < "$PENDING_FILE" 2>/dev/null || return 1
+  [ "$pending_old" = "$TARGET_ID" ] && [ "$pending_new" = "${FROM##*/}" ] || return 1
+  say "rollback: generation $pending_new was not confirmed"
+}
 
-# ---- secrets: decrypted with this host's own key, into /run (tmpfs) only ---------------------
-HOST_KEY=/etc/ssh/ssh_host_ed25519_key
+# ---- the generation's data, read and validated before anything changes ------------------------
+declare -A want_hash want_mode want_owner want_group old_hash
+UNITS_NEW=()
+UNITS_OLD=()
+USERS=()
+GROUPS_ROWS=()
+HEALTH=()
+PACKAGES=()
+UNIT_ACTIONS=()
+load_data() {
+  local line p
+  while IFS= read -r line; do
+    row files "$line"; p=${ROW[0]}
+    want_hash[$p]=${ROW[1]}; want_mode[$p]=${ROW[2]}; want_owner[$p]=${ROW[3]}; want_group[$p]=${ROW[4]}
+  done < <(rows "$TARGET/files.tsv")
+  if [ -n "$FROM" ]; then
+    while IFS= read -r line; do row files "$line"; old_hash[${ROW[0]}]=${ROW[1]}; done < <(rows "$FROM/files.tsv")
+    while IFS= read -r line; do row units "$line"; UNITS_OLD+=("$line"); done < <(rows "$FROM/units.tsv")
+  fi
+  while IFS= read -r line; do row units "$line"; UNITS_NEW+=("$line"); done < <(rows "$TARGET/units.tsv")
+  while IFS= read -r line; do row users "$line"; USERS+=("$line"); done < <(rows "$TARGET/users.tsv")
+  while IFS= read -r line; do row groups "$line"; GROUPS_ROWS+=("$line"); done < <(rows "$TARGET/groups.tsv")
+  while IFS= read -r line; do row health "$line"; HEALTH+=("$line"); done < <(rows "$TARGET/health.tsv")
+  while IFS= read -r line; do
+    [ -n "$line" ] || continue
+    valid pkg "$line" || die "host data: a package name is not valid"
+    PACKAGES+=("$line")
+  done < <(rows "$TARGET/packages.txt")
+  mapfile -t UNIT_ACTIONS < <(unit_actions)
+}
+
+# The decision for every unit, from the old and new units.tsv (unit-actions.awk).
+unit_actions() {
+  local line
+  { for line in "${UNITS_OLD[@]}"; do printf 'old\t%s\n' "$line"; done
+    for line in "${UNITS_NEW[@]}"; do printf 'new\t%s\n' "$line"; done; } | awk "$UNIT_ACTIONS_AWK"
+}
+
+# ---- accounts: Roost changes only those it created (recorded in $ACCOUNTS) ---------------------
+owns_account() { grep -qxF -- "$1 $2" "$ACCOUNTS" 2>/dev/null; }
+record_account() { owns_account "$1" "$2" || printf '%s %s\n' "$1" "$2" >> "$ACCOUNTS"; }
+# Hosts deployed before accounts were recorded: the users the current generation declares are Roost's.
+seed_accounts() {
+  local line name kind
+  [ ! -e "$ACCOUNTS" ] || return 0
+  : > "$ACCOUNTS.new"
+  for kind in users groups; do
+    while IFS= read -r line; do
+      name=${line%%$'\t'*}
+      if valid name "$name"; then printf '%s %s\n' "${kind%s}" "$name" >> "$ACCOUNTS.new"; fi
+    done < <(rows "${FROM:+$FROM/$kind.tsv}")
+  done
+  mv -Tf "$ACCOUNTS.new" "$ACCOUNTS"
+}
+
+# ---- refusals: checked before the host changes, so a refused switch leaves it as it was --------
+preflight() {
+  local line p
+  step check
+  seed_accounts
+  for line in "${USERS[@]}"; do
+    row users "$line"
+    local name=${ROW[0]} description=${ROW[8]} existing=${ROW[9]}
+    if getent passwd "$name" >/dev/null; then
+      if [ "$existing" = 0 ] && ! owns_account user "$name"; then
+        die "users.users.$name: the account $name already exists on this host and Roost did not create it; set users.users.$name.existing = true to manage only its authorizedKeys"
+      fi
+    elif [ "$existing" = 1 ]; then
+      die "users.users.$name.existing is set, but this host has no account $name"
+    fi
+    [[ $description != *[:[:cntrl:]]* ]] || die "users.users.$name.description: the GECOS field cannot hold ':' or control characters"
+  done
+  for p in "${!want_hash[@]}"; do check_target "$p"; done
+}
+
+# A switch is pending until the controller confirms it from a new connection.
+mark_pending() {
+  if [ $ROLLBACK = 0 ] && [ -n "$FROM" ] && [ "$FROM" != "$TARGET" ] && [ "$CONFIRM" -gt 0 ]; then
+    PENDING=1
+    systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
+    printf '%s %s\n' "$TARGET_ID" "${FROM##*/}" > "$PENDING_FILE"
+  fi
+}
+
+# ---- files ---------------------------------------------------------------------------------------
+CHANGED=()
+disk_hash() { if [ -f "$1" ] && [ ! -L "$1" ]; then sha256sum < "$1" | cut -c1-64; fi; }
+
+# An operator's edit of a managed file is kept under drift/ before Roost overwrites or removes it.
+keep_drift() {
+  local p=$1 on_disk=$2
+  if [ -n "$on_disk" ] && [ -n "${old_hash[$p]:-}" ] && [ "$on_disk" != "${old_hash[$p]}" ]; then
+    mkdir -p "$DRIFT/$TARGET_ID$(dirname -- "$p")"
+    cp -p -- "$p" "$DRIFT/$TARGET_ID$p"
+    say "drift kept $p"
+  fi
+}
+
+install_file() {
+  local p=$1 h=${want_hash[$1]} m=${want_mode[$1]} o=${want_owner[$1]} g=${want_group[$1]}
+  local on_disk
+  on_disk=$(disk_hash "$p")
+  if [ "$on_disk" = "$h" ] && [ "$(stat -c '%a %U %G' -- "$p")" = "$(printf '%o' "$((8#$m))") $o $g" ]; then return 0; fi
+  [ -f "$STORE/$h" ] || die "object $h of $p is missing from the store"
+  [ "$on_disk" = "$h" ] || keep_drift "$p" "$on_disk"
+  stage "$p" "$STORE/$h" "$o" "$g" "$m"
+  CHANGED+=("$p")
+}
+
+phase_packages() {
+  local p n pkg sources_changed=0
+  local -a missing=()
+  step packages
+  for p in "${!want_hash[@]}"; do
+    case $p in /etc/apt/*)
+      n=${#CHANGED[@]}
+      install_file "$p"
+      if [ ${#CHANGED[@]} -gt "$n" ]; then sources_changed=1; fi ;;
+    esac
+  done
+  for p in "${!old_hash[@]}"; do
+    case $p in /etc/apt/*)
+      if [ -z "${want_hash[$p]:-}" ]; then rm -f -- "$p"; sources_changed=1; fi ;;
+    esac
+  done
+  for pkg in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  if [ $sources_changed = 1 ] || { [ ${#missing[@]} -gt 0 ] && [ -z "$(ls /var/lib/apt/lists/ | grep -v -e lock -e partial || true)" ]; }; then
+    apt-get update -qq || die "apt-get update failed"
+  fi
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "install ${missing[*]}"
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+      { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } ||
+      die "apt-get install ${missing[*]} failed"
+  fi
+}
+
+# An existing account (users.users.<name>.existing): only its authorized_keys, in the home its
+# passwd entry names.
+install_existing_keys() {
+  local name=$1 entry gid home
+  entry=$(getent passwd "$name")
+  IFS=: read -r _ _ _ gid _ home _ <<< "$entry"
+  valid uint "$gid" && [[ $home =~ $RE_PATH ]] || die "the passwd entry of $name is not usable"
+  check_dir "$home/.ssh"
+  if [ ! -d "$home/.ssh" ]; then
+    mkdir -m 0700 -- "$home/.ssh"
+    chown -h -- "$name:$gid" "$home/.ssh"
+  fi
+  if [ "$(disk_hash "$home/.ssh/authorized_keys")" != "$(sha256sum < "$TARGET/users/$name.keys" | cut -c1-64)" ]; then
+    stage "$home/.ssh/authorized_keys" "$TARGET/users/$name.keys" "$name" "$gid" 0600
+    say "changed $home/.ssh/authorized_keys"
+  fi
+}
+
+phase_users() {
+  local line
+  local -a args
+  step users
+  for line in "${GROUPS_ROWS[@]}"; do
+    row groups "$line"
+    local name=${ROW[0]} gid=${ROW[1]} system=${ROW[2]}
+    if getent group "$name" >/dev/null; then continue; fi
+    args=()
+    if [ "$system" = 1 ]; then args+=(--system); fi
+    if [ "$gid" != - ]; then args+=(--gid "$gid"); fi
+    groupadd "${args[@]}" -- "$name"
+    record_account group "$name"
+    say "group $name"
+  done
+  for line in "${USERS[@]}"; do
+    row users "$line"
+    local name=${ROW[0]} uid=${ROW[1]} group=${ROW[2]} extra=${ROW[3]} home=${ROW[4]} create=${ROW[5]} shell=${ROW[6]}
+    local system=${ROW[7]} description=${ROW[8]} existing=${ROW[9]} keys=${ROW[10]}
+    if [ "$extra" = - ]; then extra=""; fi
+    if [ "$existing" = 1 ]; then
+      if [ "$keys" = 1 ]; then install_existing_keys "$name"; fi
+    elif getent passwd "$name" >/dev/null; then
+      usermod --gid "$group" --groups "$extra" --shell "$shell" --home "$home" --comment "$description" -- "$name"
+    else
+      args=(--gid "$group" --shell "$shell" --home-dir "$home" --comment "$description")
+      if [ -n "$extra" ]; then args+=(--groups "$extra"); fi
+      if [ "$system" = 1 ]; then args+=(--system); fi
+      if [ "$uid" != - ]; then args+=(--uid "$uid"); fi
+      if [ "$create" = 1 ]; then args+=(--create-home); else args+=(--no-create-home); fi
+      useradd "${args[@]}" -- "$name"
+      record_account user "$name"
+      say "user $name"
+    fi
+  done
+}
+
+# Units that go away stop while their unit files still exist.
+phase_stop() {
+  local action n
+  step stop
+  for line in "${UNIT_ACTIONS[@]}"; do
+    read -r action n <<< "$line"
+    [ "$action" = stop ] || continue
+    case $n in *@.*) ;; *) systemctl stop -- "$n" >/dev/null 2>&1 || true ;; esac
+    systemctl disable -- "$n" >/dev/null 2>&1 || true
+    say "stopped $n"
+  done
+}
+
+phase_files() {
+  local p
+  step files
+  for p in "${!want_hash[@]}"; do install_file "$p"; done
+  for p in "${!old_hash[@]}"; do
+    if [ -n "${want_hash[$p]:-}" ]; then continue; fi
+    keep_drift "$p" "$(disk_hash "$p")"
+    rm -f -- "$p"
+    CHANGED+=("$p")
+  done
+  for p in "${CHANGED[@]}"; do say "changed $p"; done
+  if [ -f /etc/tmpfiles.d/roost.conf ]; then systemd-tmpfiles --create /etc/tmpfiles.d/roost.conf; fi
+}
+
+# ---- secrets: decrypted with this host's own key, into /run (tmpfs) only ------------------------
 undecryptable() { die "secret $1 cannot be decrypted with this host's key (run: roost secrets rekey)"; }
 install_secrets() {
-  local name path mode owner group kind secret var value text tmp
+  local line name path mode owner group kind secret var value text tmp
+  local -A written=()
   if [ -f "$TARGET/secrets.tsv" ]; then
     mkdir -p /run/roost/secrets
     chmod 0751 /run/roost /run/roost/secrets
-    while IFS=$'\t' read -r name path mode owner group kind; do
-      safe_dir "$(dirname "$path")"
-      tmp=$(umask 077 && mktemp "$(dirname "$path")/.roost-new.XXXXXX")
+    while IFS= read -r line; do
+      row secrets "$line"
+      name=${ROW[0]} path=${ROW[1]} mode=${ROW[2]} owner=${ROW[3]} group=${ROW[4]} kind=${ROW[5]}
+      check_target "$path"
+      safe_dir "$(dirname -- "$path")"
+      tmp=$(umask 077 && mktemp "$(dirname -- "$path")/.roost-new.XXXXXX")
       case $kind in
         raw)
           read -r secret < "$TARGET/secrets/$name.raw"
+          valid secret "$secret" || die "host data: secret $name names an invalid secret"
           age -d -i "$HOST_KEY" -o "$tmp" "$TARGET/secrets/values/$secret.age" 2>/dev/null || undecryptable "$secret" ;;
         env)
-          while IFS=$'\t' read -r var secret; do
+          while IFS= read -r value; do
+            row secret-env "$value"
+            var=${ROW[0]} secret=${ROW[1]}
             value=$(age -d -i "$HOST_KEY" "$TARGET/secrets/values/$secret.age" 2>/dev/null) || undecryptable "$secret"
             value=${value//\\/\\\\}; value=${value//\"/\\\"}; value=${value//\$/\\\$}; value=${value//\`/\\\`}
             printf '%s="%s"\n' "$var" "$value" >> "$tmp"
@@ -133,178 +339,56 @@ install_secrets() {
           text=$(cat "$TARGET/secrets/$name.template"; printf x)
           text=${text%x}
           while read -r secret; do
+            valid secret "$secret" || die "host data: secret $name uses an invalid secret name"
             value=$(age -d -i "$HOST_KEY" "$TARGET/secrets/values/$secret.age" 2>/dev/null) || undecryptable "$secret"
             text=${text//"{{secret:$secret}}"/"$value"}
           done < "$TARGET/secrets/$name.uses"
           printf '%s' "$text" > "$tmp" ;;
       esac
-      chown -h "$owner:$group" "$tmp"
-      chmod "$mode" "$tmp"
-      mv -f "$tmp" "$path"
-      echo "secret $path"
+      chown -h -- "$owner:$group" "$tmp"
+      chmod -- "$mode" "$tmp"
+      mv -Tf -- "$tmp" "$path"
+      written[$path]=1
+      say "secret $path"
     done < "$TARGET/secrets.tsv"
     : > /run/roost/secrets/.installed
   fi
   if [ -n "$FROM" ] && [ -f "$FROM/secrets.tsv" ]; then
     # Plaintext the new generation no longer writes goes, by path.
-    while IFS=$'\t' read -r _ path _; do
-      if ! cut -f2 "$TARGET/secrets.tsv" 2>/dev/null | grep -qxF -- "$path"; then rm -f "$path"; fi
+    while IFS= read -r line; do
+      row secrets "$line"
+      if [ -z "${written[${ROW[1]}]:-}" ]; then rm -f -- "${ROW[1]}"; fi
     done < "$FROM/secrets.tsv"
   fi
 }
-if [ $SECRETS_ONLY = 1 ]; then
-  step secrets
-  trap - ERR
-  FROM=""
-  install_secrets
-  exit 0
-fi
 
-# ---- a switch is pending until the controller confirms it from a new connection ---------------
-PENDING=0
-if [ $ROLLBACK = 0 ] && [ -n "$FROM" ] && [ "$FROM" != "$TARGET" ] && [ "$CONFIRM" -gt 0 ]; then
-  PENDING=1
-  systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
-  printf '%s %s\n' "$TARGET_ID" "${FROM##*/}" > "$ROOST/pending"
-fi
-
-# ---- files --------------------------------------------------------------------------------------
-declare -A want_hash want_mode want_owner want_group old_hash
-while IFS=$'\t' read -r p h m o g; do want_hash[$p]=$h; want_mode[$p]=$m; want_owner[$p]=$o; want_group[$p]=$g; done < <(rows "$TARGET/files.tsv")
-while IFS=$'\t' read -r p h _; do old_hash[$p]=$h; done < <(rows "${FROM:+$FROM/files.tsv}")
-CHANGED=()
-
-disk_hash() { if [ -f "$1" ] && [ ! -L "$1" ]; then sha256sum < "$1" | cut -c1-64; fi; }
-
-# An operator's edit of a managed file is kept under drift/ before Roost overwrites or removes it.
-keep_drift() {
-  local p=$1 on_disk=$2
-  if [ -n "$on_disk" ] && [ -n "${old_hash[$p]:-}" ] && [ "$on_disk" != "${old_hash[$p]}" ]; then
-    mkdir -p "$ROOST/drift/$TARGET_ID$(dirname "$p")"
-    cp -p "$p" "$ROOST/drift/$TARGET_ID$p"
-    echo "drift kept $p"
-  fi
+phase_units() {
+  local line action n
+  step units
+  systemctl daemon-reload
+  for line in "${UNIT_ACTIONS[@]}"; do
+    read -r action n <<< "$line"
+    case $action in
+      enable) systemctl enable -- "$n" >/dev/null 2>&1 ;;
+      start) systemctl start -- "$n"; say "started $n" ;;
+      reenable) systemctl reenable -- "$n" >/dev/null 2>&1 ;;
+      restart | reload)
+        if systemctl is-active --quiet -- "$n"; then
+          if [ "$action" = restart ]; then systemctl restart -- "$n"; say "restarted $n"; else systemctl reload-or-restart -- "$n"; say "reloaded $n"; fi
+        elif wanted "$n"; then systemctl start -- "$n"; say "started $n"; fi ;;
+    esac
+  done
+}
+wanted() {
+  local line
+  for line in "${UNITS_NEW[@]}"; do
+    row units "$line"
+    if [ "${ROW[0]}" = "$1" ]; then [ "${ROW[4]}" != - ]; return; fi
+  done
+  return 1
 }
 
-install_file() {
-  local p=$1 h=${want_hash[$1]} m=${want_mode[$1]} o=${want_owner[$1]} g=${want_group[$1]}
-  local on_disk
-  on_disk=$(disk_hash "$p")
-  if [ "$on_disk" = "$h" ] && [ "$(stat -c '%a %U %G' "$p")" = "$(printf '%o' $((8#$m))) $o $g" ]; then return 0; fi
-  [ -f "$STORE/$h" ] || die "object $h of $p is missing from the store"
-  [ "$on_disk" = "$h" ] || keep_drift "$p" "$on_disk"
-  stage "$p" "$STORE/$h" "$o" "$g" "$m"
-  CHANGED+=("$p")
-}
-
-# ---- apt sources and packages -------------------------------------------------------------------
-step packages
-apt_sources_changed=0
-for p in "${!want_hash[@]}"; do
-  case $p in /etc/apt/*)
-    n=${#CHANGED[@]}
-    install_file "$p"
-    if [ ${#CHANGED[@]} -gt "$n" ]; then apt_sources_changed=1; fi ;;
-  esac
-done
-for p in "${!old_hash[@]}"; do
-  case $p in /etc/apt/*)
-    if [ -z "${want_hash[$p]:-}" ]; then rm -f "$p"; apt_sources_changed=1; fi ;;
-  esac
-done
-missing=()
-while read -r pkg; do
-  [ -n "$pkg" ] || continue
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
-done < <(rows "$TARGET/packages.txt")
-if [ $apt_sources_changed = 1 ] || { [ ${#missing[@]} -gt 0 ] && [ -z "$(ls /var/lib/apt/lists/ | grep -v -e lock -e partial)" ]; }; then
-  apt-get update -qq || die "apt-get update failed"
-fi
-if [ ${#missing[@]} -gt 0 ]; then
-  echo "install ${missing[*]}"
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
-    { apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; } ||
-    die "apt-get install ${missing[*]} failed"
-fi
-
-# ---- groups and users ---------------------------------------------------------------------------
-step users
-while IFS=$'\t' read -r name gid system; do
-  if getent group "$name" >/dev/null; then continue; fi
-  args=()
-  if [ "$system" = 1 ]; then args+=(--system); fi
-  if [ "$gid" != - ]; then args+=(--gid "$gid"); fi
-  groupadd "${args[@]}" "$name"
-  echo "group $name"
-done < <(rows "$TARGET/groups.tsv")
-while IFS=$'\t' read -r name uid group extra home create shell system description; do
-  if [ "$extra" = - ]; then extra=""; fi
-  if [ "$description" = - ]; then description=""; fi
-  if getent passwd "$name" >/dev/null; then
-    usermod --gid "$group" --groups "$extra" --shell "$shell" --home "$home" --comment "$description" "$name"
-  else
-    args=(--gid "$group" --shell "$shell" --home-dir "$home" --comment "$description")
-    if [ -n "$extra" ]; then args+=(--groups "$extra"); fi
-    if [ "$system" = 1 ]; then args+=(--system); fi
-    if [ "$uid" != - ]; then args+=(--uid "$uid"); fi
-    if [ "$create" = 1 ]; then args+=(--create-home); else args+=(--no-create-home); fi
-    useradd "${args[@]}" "$name"
-    echo "user $name"
-  fi
-done < <(rows "$TARGET/users.tsv")
-
-# ---- units that go away stop while their unit files still exist ---------------------------------
-step stop
-declare -A old_sha old_reload old_wanted
-while IFS=$'\t' read -r n s r _ w; do old_sha[$n]=$s; old_reload[$n]=$r; old_wanted[$n]=$w; done < <(rows "${FROM:+$FROM/units.tsv}")
-declare -A new_units
-while IFS=$'\t' read -r n _; do new_units[$n]=1; done < <(rows "$TARGET/units.tsv")
-for n in "${!old_sha[@]}"; do
-  if [ -n "${new_units[$n]:-}" ]; then continue; fi
-  case $n in *@.*) ;; *) systemctl stop "$n" >/dev/null 2>&1 || true ;; esac
-  systemctl disable "$n" >/dev/null 2>&1 || true
-  echo "stopped $n"
-done
-
-# ---- switch the files ---------------------------------------------------------------------------
-step files
-for p in "${!want_hash[@]}"; do install_file "$p"; done
-for p in "${!old_hash[@]}"; do
-  if [ -n "${want_hash[$p]:-}" ]; then continue; fi
-  keep_drift "$p" "$(disk_hash "$p")"
-  rm -f "$p"
-  CHANGED+=("$p")
-done
-if [ ${#CHANGED[@]} -gt 0 ]; then printf 'changed %s\n' "${CHANGED[@]}"; fi
-if [ -f /etc/tmpfiles.d/roost.conf ]; then systemd-tmpfiles --create /etc/tmpfiles.d/roost.conf; fi
-
-step secrets
-install_secrets
-
-# ---- units --------------------------------------------------------------------------------------
-step units
-systemctl daemon-reload
-while IFS=$'\t' read -r n s r restart_if_changed wanted; do
-  w=$wanted
-  if [ "$w" = - ]; then w=""; fi
-  case $n in *@.*) template=1 ;; *) template=0 ;; esac
-  if [ -z "${old_sha[$n]:-}" ]; then
-    if [ -n "$w" ]; then systemctl enable "$n" >/dev/null 2>&1; fi
-    if [ -n "$w" ] && [ $template = 0 ]; then systemctl start "$n"; echo "started $n"; fi
-  elif [ "${old_sha[$n]}" != "$s" ]; then
-    if [ "${old_wanted[$n]}" != "$wanted" ]; then systemctl reenable "$n" >/dev/null 2>&1; fi
-    if [ $template = 0 ] && [ "$restart_if_changed" = 1 ]; then
-      if systemctl is-active --quiet "$n"; then systemctl restart "$n"; echo "restarted $n";
-      elif [ -n "$w" ]; then systemctl start "$n"; echo "started $n"; fi
-    fi
-  elif [ "${old_reload[$n]}" != "$r" ] && [ $template = 0 ]; then
-    if systemctl is-active --quiet "$n"; then systemctl reload-or-restart "$n"; echo "reloaded $n";
-    elif [ -n "$w" ]; then systemctl start "$n"; echo "started $n"; fi
-  fi
-done < <(rows "$TARGET/units.tsv")
-
-# ---- health checks ------------------------------------------------------------------------------
-step health
+# ---- health checks --------------------------------------------------------------------------------
 http_probe() { # url → "status\nbody"
   local url=$1 rest host port path
   rest=${url#http://}
@@ -318,15 +402,15 @@ http_probe() { # url → "status\nbody"
   timeout 5 cat <&3
   exec 3<&-
 }
-check_once() { # type, timeout, args…
+check_once() { # type a b c
   local type=$1
   case $type in
-    unit) systemctl is-active --quiet "$3" ;;
-    tcp) timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' tcp "$3" "$4" 2>/dev/null ;;
+    unit) systemctl is-active --quiet -- "$2" ;;
+    tcp) timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' tcp "$2" "$3" 2>/dev/null ;;
     http)
-      local url=$3 status=$4 body=${5:-} response code
+      local url=$2 status=$3 body=${4:-} response code
       case $url in
-        https://*) response=$(curl -sS -i --max-time 5 "$url" 2>/dev/null) || return 1 ;;
+        https://*) response=$(curl -sS -i --max-time 5 -- "$url" 2>/dev/null) || return 1 ;;
         *) response=$(timeout 6 bash -c "$(declare -f http_probe)"'; http_probe "$1"' http "$url" 2>/dev/null) || return 1 ;;
       esac
       code=${response%%$'\n'*}
@@ -338,36 +422,72 @@ check_once() { # type, timeout, args…
     *) return 1 ;;
   esac
 }
-while IFS=$'\t' read -r name type timeout a b c; do
-  deadline=$((SECONDS + ${timeout%.*}))
-  LAST=""
-  until check_once "$type" "$timeout" "$a" "$b" "$c"; do
-    if [ $SECONDS -ge $deadline ]; then
-      case $type in
-        unit) die "health check $name failed: $a is $(systemctl is-active "$a" || true)" ;;
-        tcp) die "health check $name failed: nothing listens on $a:$b" ;;
-        http) die "health check $name failed: $a ${LAST:-did not answer}" ;;
-      esac
-    fi
-    sleep 0.5
+phase_health() {
+  local line name type timeout a b c deadline
+  step health
+  for line in "${HEALTH[@]}"; do
+    row health "$line"
+    name=${ROW[0]} type=${ROW[1]} timeout=${ROW[2]} a=${ROW[3]} b=${ROW[4]:-} c=${ROW[5]:-}
+    deadline=$((SECONDS + timeout))
+    LAST=""
+    until check_once "$type" "$a" "$b" "$c"; do
+      if [ $SECONDS -ge $deadline ]; then
+        case $type in
+          unit) die "health check $name failed: $a is $(systemctl is-active -- "$a" || true)" ;;
+          tcp) die "health check $name failed: nothing listens on $a:$b" ;;
+          http) die "health check $name failed: $a ${LAST:-did not answer}" ;;
+        esac
+      fi
+      sleep 0.5
+    done
+    say "healthy $name"
   done
-  echo "healthy $name"
-done < <(rows "$TARGET/health.tsv")
+}
 
-# ---- done ---------------------------------------------------------------------------------------
-step commit
-# The clock for confirmation starts now: whatever this switch broke, the host undoes it by itself.
-if [ $PENDING = 1 ]; then
-  systemd-run --quiet --unit="roost-rollback-$(date +%s%N)" --on-active="${CONFIRM}s" --timer-property=AccuracySec=1s \
-    /bin/bash "$FROM/activate" --from "$TARGET" --rollback --if-pending
-fi
-trap - ERR
-ln -sfn "generations/$TARGET_ID" "$ROOST/current.new"
-mv -Tf "$ROOST/current.new" "$ROOST/current"
-[ -f "$TARGET/activated" ] || date -u +%Y-%m-%dT%H:%M:%SZ > "$TARGET/activated"
-printf '%s %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$TARGET_ID" "$([ $ROLLBACK = 1 ] && echo rollback || echo switch)" >> "$ROOST/history"
-if [ $ROLLBACK = 1 ]; then
-  rm -f "$ROOST/pending"
-  systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
-fi
-echo "done $TARGET_ID"
+commit() {
+  step commit
+  # The clock for confirmation starts now: whatever this switch broke, the host undoes it by itself.
+  if [ $PENDING = 1 ]; then
+    systemd-run --quiet --unit="roost-rollback-$(date +%s%N)" --on-active="${CONFIRM}s" --timer-property=AccuracySec=1s \
+      /bin/bash "$FROM/activate" --from "$TARGET" --rollback --if-pending
+  fi
+  trap - ERR
+  ln -sfn "generations/$TARGET_ID" "$CURRENT.new"
+  mv -Tf "$CURRENT.new" "$CURRENT"
+  [ -f "$TARGET/activated" ] || date -u +%Y-%m-%dT%H:%M:%SZ > "$TARGET/activated"
+  printf '%s %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$TARGET_ID" "$([ $ROLLBACK = 1 ] && echo rollback || echo switch)" >> "$HISTORY"
+  if [ $ROLLBACK = 1 ]; then
+    rm -f "$PENDING_FILE"
+    systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
+  fi
+  say "done $TARGET_ID"
+}
+
+main() {
+  parse_args "$@"
+  trap on_error ERR
+  take_switch_lock
+  if [ $IF_PENDING = 1 ]; then still_pending || exit 0; fi
+  if [ $SECRETS_ONLY = 1 ]; then
+    step secrets
+    trap - ERR
+    FROM=""
+    install_secrets
+    exit 0
+  fi
+  load_data
+  preflight
+  CHANGING=1
+  mark_pending
+  phase_packages
+  phase_users
+  phase_stop
+  phase_files
+  step secrets
+  install_secrets
+  phase_units
+  phase_health
+  commit
+}
+
+main "$@"

@@ -1,31 +1,53 @@
-# Roost: confirm a switch from a new connection, then collect old generations.
-#   confirm.sh ID KEEP
+# Roost: confirm a switch from a new connection, then collect old generations and unused objects.
+#   confirm ID KEEP
 # Exits 3 when the host is not on ID any more (the confirmation came too late).
-set -eu
+[ $# -eq 2 ] || die "usage: confirm ID KEEP"
 id=$1
 keep=$2
-R=/var/lib/roost
-exec 8>"$R/switch.lock"
+valid id "$id" || die "not a generation id"
+valid uint "$keep" && [ "$keep" -ge 1 ] || die "KEEP is a number of generations"
+exec 8>"$SWITCH_LOCK"
 flock -w 900 8
-current=$(readlink "$R/current" 2>/dev/null || true)
+current=$(readlink "$CURRENT" 2>/dev/null || true)
 current=${current##*/}
 if [ "$current" != "$id" ]; then
-  echo "not-current ${current:--}"
+  valid id "$current" || current=-
+  say "not-current $current"
   exit 3
 fi
-rm -f "$R/pending"
+rm -f "$PENDING_FILE"
 systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
-echo confirmed
+say confirmed
+
 # Keep the current generation and the KEEP-1 newest others that were ever activated.
-kept=$(for g in "$R"/generations/*; do [ -f "$g/activated" ] && [ "${g##*/}" != "$id" ] && echo "$(cat "$g/activated") ${g##*/}"; done | sort -r | head -n $((keep - 1)) | cut -d' ' -f2)
-for g in "$R"/generations/*; do
+declare -A kept=([$id]=1)
+mapfile -t others < <(
+  for g in "$GENERATIONS"/*; do
+    if [ "${g##*/}" != "$id" ] && [ -f "$g/activated" ]; then printf '%s %s\n' "$(head -c 40 "$g/activated")" "${g##*/}"; fi
+  done | sort -r
+)
+for ((i = 0; i < keep - 1 && i < ${#others[@]}; i++)); do kept[${others[$i]##* }]=1; done
+for g in "$GENERATIONS"/*; do
   name=${g##*/}
-  [ "$name" = "$id" ] && continue
-  case " $(echo $kept) " in *" $name "*) continue ;; esac
-  rm -rf "$g" "$R/log/$name.log" "$R/log/$name.rc"
-  echo "collected $name"
+  if [ -n "${kept[$name]:-}" ]; then continue; fi
+  rm -rf -- "$g" "$LOGS/$name.log" "$LOGS/$name.rc"
+  say "collected $name"
 done
-cat "$R"/generations/*/files.tsv 2>/dev/null | cut -f2 | sort -u > "$R/incoming/referenced"
-ls "$R/store" | sort > "$R/incoming/stored"
-comm -23 "$R/incoming/stored" "$R/incoming/referenced" | while read -r h; do rm -f "$R/store/$h"; done
-rm -f "$R/incoming/referenced" "$R/incoming/stored"
+
+# Objects no generation uses go, unless a receive is unpacking some (its pin names its process).
+receiving=0
+for pin in "$PINS"/*; do
+  if kill -0 "${pin##*/}" 2>/dev/null; then receiving=1; else rm -f -- "$pin"; fi
+done
+if [ $receiving = 1 ]; then
+  say "kept the store: a receive is in progress"
+  exit 0
+fi
+declare -A referenced=()
+lists=("$GENERATIONS"/*/files.tsv)
+if [ ${#lists[@]} -gt 0 ]; then
+  while IFS= read -r h; do referenced[$h]=1; done < <(cut -f2 -- "${lists[@]}")
+fi
+for object in "$STORE"/*; do
+  if [ -z "${referenced[${object##*/}]:-}" ]; then rm -f -- "$object"; fi
+done

@@ -1,5 +1,6 @@
 # Roost: print store objects, one per line: "<hash> <base64 content>" ("<hash> -" when absent).
-R=/var/lib/roost
+#   objects HASH…
 for h in "$@"; do
-  if [ -f "$R/store/$h" ]; then printf '%s %s\n' "$h" "$(base64 -w0 < "$R/store/$h")"; else printf '%s -\n' "$h"; fi
+  valid hash "$h" || die "not an object hash"
+  if [ -f "$STORE/$h" ]; then printf '%s %s\n' "$h" "$(base64 -w0 < "$STORE/$h")"; else printf '%s -\n' "$h"; fi
 done

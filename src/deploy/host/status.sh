@@ -1,47 +1,65 @@
 # Roost: take the host's deploy lock and report its state, then hold the lock while the controller
 # sends a heartbeat line every few seconds: when stdin closes, or stays silent for 20 s (the
 # controller died or the network went), the lock is released.
-#   status.sh HOLDER WITH_MANIFEST < needed object hashes, one per line, then "."
+#   status HOLDER WITH_MANIFEST < needed object hashes, one per line, then "."
 # Prints: "locked <holder>" and exits when another deploy holds the lock; otherwise "stale
-# <holder>" (a holder that died), "current <id|->", "pending <new> <old>", "activating",
-# "missing <hash>"…, "drift changed|missing <path>"…, "manifest <base64>" and "ready".
-set -u
-holder=$1
+# <holder>" (a holder that died), "current <id|->", "pending <new> <old>", "missing <hash>"…,
+# "drift changed|missing <path>"…, "manifest <base64>" and "ready" (parsed by protocol.ts).
+[ $# -eq 2 ] || die "usage: status HOLDER WITH_MANIFEST"
+holder=${1//[[:cntrl:]]/?}
 with_manifest=$2
-R=/var/lib/roost
-mkdir -p "$R/store" "$R/generations" "$R/incoming" "$R/log"
-exec 9>>"$R/lock"
+valid bit "$with_manifest" || die "WITH_MANIFEST is 0 or 1"
+[ ${#holder} -le 300 ] || die "the lock holder's description is too long"
+mkdir -p "$STORE" "$GENERATIONS" "$INCOMING" "$LOGS" "$PINS"
+exec 9>>"$LOCK"
 if ! flock -n 9; then
-  echo "locked $(cat "$R/lock.info" 2>/dev/null || echo "an unknown holder")"
+  say "locked $(cat "$LOCK_INFO" 2>/dev/null || echo "an unknown holder")"
   exit 0
 fi
-if [ -s "$R/lock.info" ]; then echo "stale $(cat "$R/lock.info")"; fi
-printf '%s\n' "$holder" > "$R/lock.info"
+if [ -s "$LOCK_INFO" ]; then say "stale $(cat "$LOCK_INFO")"; fi
+printf '%s\n' "$holder" > "$LOCK_INFO"
 # A switch still running (its controller gone) finishes before anything is reported.
-exec 8>"$R/switch.lock"
-flock -w 900 8 || { echo "locked a switch that has run for 15 minutes"; exit 0; }
+exec 8>"$SWITCH_LOCK"
+flock -w 900 8 || { say "locked a switch that has run for 15 minutes"; exit 0; }
 flock -u 8
-current=$(readlink "$R/current" 2>/dev/null || true)
-current=${current##*/}
-echo "current ${current:--}"
-if [ -f "$R/pending" ]; then echo "pending $(cat "$R/pending")"; fi
-while read -r h; do
-  [ "$h" = . ] && break
-  [ -e "$R/store/$h" ] || echo "missing $h"
-done
-if [ -n "$current" ] && [ -f "$R/generations/$current/files.tsv" ]; then
-  # One sha256sum over every managed file; awk compares with the manifest.
-  cut -f1 "$R/generations/$current/files.tsv" | xargs -r -d '\n' sha256sum -- 2>/dev/null |
-    awk -v tsv="$R/generations/$current/files.tsv" '
-      BEGIN { FS = "\t"; while ((getline line < tsv) > 0) { split(line, f, "\t"); want[f[1]] = f[2] } FS = " " }
-      { h = $1; sub(/^[^ ]+  /, ""); seen[$0] = 1; if (want[$0] != h) print "drift changed " $0 }
-      END { for (p in want) if (!(p in seen)) print "drift missing " p }'
 
-  if [ "$with_manifest" = 1 ]; then echo "manifest $(base64 -w0 < "$R/generations/$current/manifest.json")"; fi
+current=$(readlink "$CURRENT" 2>/dev/null || true)
+current=${current##*/}
+valid id "$current" || current=""
+say "current ${current:--}"
+if [ -f "$PENDING_FILE" ] && read -r next previous < "$PENDING_FILE" && valid id "$next" && valid id "$previous"; then
+  say "pending $next $previous"
 fi
-echo ready
+while IFS= read -r h; do
+  [ "$h" != . ] || break
+  valid hash "$h" || die "not an object hash"
+  [ -e "$STORE/$h" ] || say "missing $h"
+done
+
+report_drift() {
+  local tsv=$1 line h p
+  local -A want=() seen=()
+  while IFS= read -r line; do row files "$line"; want[${ROW[0]}]=${ROW[1]}; done < "$tsv"
+  [ ${#want[@]} -gt 0 ] || return 0
+  # One sha256sum over every managed file (paths hold no newline or backslash: sha256sum prints them as they are).
+  while IFS= read -r line; do
+    h=${line%% *}
+    p=${line#*  }
+    seen[$p]=1
+    if [ "${want[$p]:-}" != "$h" ]; then say "drift changed $p"; fi
+  done < <(printf '%s\0' "${!want[@]}" | xargs -0 -r sha256sum -- 2>/dev/null || true)
+  for p in "${!want[@]}"; do
+    if [ -z "${seen[$p]:-}" ]; then say "drift missing $p"; fi
+  done
+}
+if [ -n "$current" ] && [ -f "$GENERATIONS/$current/files.tsv" ]; then
+  report_drift "$GENERATIONS/$current/files.tsv"
+  if [ "$with_manifest" = 1 ]; then say "manifest $(base64 -w0 < "$GENERATIONS/$current/manifest.json")"; fi
+fi
+say ready
 # A controller that finishes says "done"; one that dies or goes silent leaves lock.info behind,
 # and the next deploy reports it as a stale lock.
 while IFS= read -r -t 20 line; do
-  if [ "$line" = done ]; then rm -f "$R/lock.info"; break; fi
+  if [ "$line" = done ]; then rm -f "$LOCK_INFO"; break; fi
 done
+exit 0

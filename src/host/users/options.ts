@@ -1,17 +1,24 @@
 import { mkDefault, option, types as t, type OptionTree } from "../../core/index.ts";
 import { defineHostModule } from "../module.ts";
 import { accountName } from "../modes.ts";
+import { accountNameProblem, accountsOf, debianBaseGroups, entrySites } from "./checks.ts";
 
 const user = t.submodule({
   options: {
+    existing: option({
+      type: t.bool,
+      default: false,
+      description:
+        "The account exists on the host already and Roost did not create it (root, nobody, an account a package made): Roost manages only its authorizedKeys, in the home its passwd entry names, and no other option of it. Without this, declaring such an account is refused at deploy.",
+    }),
     isSystemUser: option({ type: t.bool, default: false, description: "A system account (low uid, no login shell by default, no aging)." }),
     uid: option({ type: t.nullOr(t.ints.between(0, 4294967294)), default: null, description: "Fixed uid; null lets the host choose." }),
     group: option({ type: accountName, description: "Primary group.", defaultText: "the user's name (a group of that name is created)" }),
-    extraGroups: option({ type: t.listOf(accountName), default: [], description: "Supplementary groups.", example: ["docker", "systemd-journal"] }),
+    extraGroups: option({ type: t.listOf(accountName), default: [], description: "Supplementary groups: groups declared in users.groups, or groups of a Debian base system.", example: ["adm", "systemd-journal"] }),
     home: option({ type: t.path, description: "Home directory.", defaultText: "/home/<name>, or /var/lib/<name> for system users" }),
     createHome: option({ type: t.bool, default: true, description: "Create the home directory, owned by the user." }),
     shell: option({ type: t.path, description: "Login shell.", defaultText: "/bin/bash, or /usr/sbin/nologin for system users" }),
-    description: option({ type: t.str, default: "", description: "The GECOS field." }),
+    description: option({ type: t.str, default: "", description: "The GECOS field (no \":\" or newline)." }),
     authorizedKeys: option({ type: t.listOf(t.str), default: [], description: "SSH public keys allowed to log in as this user." }),
   },
   config: ({ name, config }) => ({
@@ -19,6 +26,12 @@ const user = t.submodule({
     home: mkDefault(config.isSystemUser ? `/var/lib/${name}` : `/home/${name}`),
     shell: mkDefault(config.isSystemUser ? "/usr/sbin/nologin" : "/bin/bash"),
   }),
+  validate: (u, name) => {
+    if (u.existing) return null;
+    if (u.uid === 0) return "uid 0 is root's: declare users.users.root with existing = true to manage its keys";
+    if (/[:\x00-\x1f\x7f]/.test(u.description)) return "description (the GECOS field) cannot hold \":\", a newline or other control characters";
+    return accountNameProblem(name, u.isSystemUser);
+  },
 });
 
 const group = t.submodule({
@@ -26,24 +39,87 @@ const group = t.submodule({
     gid: option({ type: t.nullOr(t.ints.between(0, 4294967294)), default: null, description: "Fixed gid; null lets the host choose." }),
     isSystemGroup: option({ type: t.bool, default: true, description: "Allocate the gid from the system range." }),
   },
+  validate: (g, name) => (g.gid === 0 ? "gid 0 is root's group" : accountNameProblem(name, true)),
 });
+
+type User = (typeof user)["__value"] & {};
+
+/** Two of the given entries with the same value of `id`: [key of the second, message]. */
+function duplicates<E>(entries: Readonly<Record<string, E>>, id: (e: E) => number | null, what: string, option: string): [string, string, string][] {
+  const seen = new Map<number, string>();
+  const out: [string, string, string][] = [];
+  for (const [key, e] of Object.entries(entries)) {
+    const n = id(e);
+    if (n === null) continue;
+    const other = seen.get(n);
+    if (other === undefined) seen.set(n, key);
+    else out.push([key, option, `${what} ${n} is also ${other}'s`]);
+  }
+  return out;
+}
 
 export const usersOptions = {
   users: {
-    users: option({ type: t.attrsOf(user, accountName), default: {}, description: "Accounts Roost creates. Removing one from the config leaves the account (and its files) on the host." }),
-    groups: option({ type: t.attrsOf(group, accountName), default: {}, description: "Groups Roost creates." }),
+    users: option({
+      type: accountsOf(user, accountName, (users) => [
+        ...duplicates(users, (u) => (u.existing ? null : u.uid), "uid", "uid"),
+        ...sharedHomes(users),
+      ]),
+      default: {},
+      description:
+        "Accounts Roost creates, and manages from then on (the host records them). Removing one from the config leaves the account (and its files) on the host; a rollback restores the previous generation's settings of the accounts Roost manages.",
+    }),
+    groups: option({
+      type: accountsOf(group, accountName, (groups) => duplicates(groups, (g) => g.gid, "gid", "gid")),
+      default: {},
+      description: "Groups Roost creates (an existing group is used as it is).",
+    }),
   },
 } satisfies OptionTree;
 
+/** Two users with one home and keys each: one authorized_keys file cannot hold both. */
+function sharedHomes(users: Readonly<Record<string, User>>): [string, string, string][] {
+  const byHome = new Map<string, string>();
+  const out: [string, string, string][] = [];
+  for (const [name, u] of Object.entries(users)) {
+    if (u.existing || u.authorizedKeys.length === 0) continue;
+    const other = byHome.get(u.home);
+    if (other === undefined) byHome.set(u.home, name);
+    else out.push([name, "home", `${u.home} is also ${other}'s home, and both have authorizedKeys: one ~/.ssh/authorized_keys cannot serve both`]);
+  }
+  return out;
+}
+
+/** extraGroups must name groups that exist: declared ones or Debian's own (a module apart: it reads users.groups). */
+const extraGroupsModule = defineHostModule({
+  name: "users-extra-groups",
+  config: ({ config }) => {
+    const known = new Set([...debianBaseGroups, ...Object.keys(config.users.groups)]);
+    return {
+      assertions: Object.entries(config.users.users)
+        .filter(([, u]) => !u.existing)
+        .flatMap(([name, u]) =>
+          u.extraGroups
+            .filter((g) => !known.has(g))
+            .map((g) => ({
+              assertion: false,
+              message: `users.users.${name}.extraGroups: ${JSON.stringify(g)} is neither declared in users.groups nor a group of a Debian 12 base system (${(entrySites.get(u) ?? []).join("; ") || "defined in the configuration"})`,
+            })),
+        ),
+    };
+  },
+});
+
 export const usersModule = defineHostModule({
   name: "users",
+  imports: [extraGroupsModule],
   options: usersOptions,
   config: ({ config }) => {
-    const users = Object.entries(config.users.users);
-    const withKeys = users.filter(([, u]) => u.authorizedKeys.length > 0);
+    const created = Object.entries(config.users.users).filter(([, u]) => !u.existing);
+    const withKeys = created.filter(([, u]) => u.authorizedKeys.length > 0);
     return {
       // A user is enough to get its primary group, as with adduser.
-      users: { groups: Object.fromEntries(users.map(([, u]) => [u.group, {}])) },
+      users: { groups: Object.fromEntries(created.map(([, u]) => [u.group, {}])) },
       directories: Object.fromEntries(withKeys.map(([name, u]) => [`${u.home}/.ssh`, { owner: name, group: u.group, mode: "0700" }])),
       files: Object.fromEntries(
         withKeys.map(([name, u]) => [`${u.home}/.ssh/authorized_keys`, { text: u.authorizedKeys.join("\n") + "\n", owner: name, group: u.group, mode: "0600" }]),

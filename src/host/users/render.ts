@@ -1,6 +1,8 @@
 import type { HostConfig } from "../module.ts";
 
 export interface UserEntry {
+  /** An account that was on the host before Roost: only its authorizedKeys are managed. */
+  readonly existing: boolean;
   readonly system: boolean;
   readonly uid: number | null;
   readonly group: string;
@@ -9,6 +11,8 @@ export interface UserEntry {
   readonly createHome: boolean;
   readonly shell: string;
   readonly description: string;
+  /** For existing accounts only (the others get a managed file): installed in the home passwd names. */
+  readonly authorizedKeys: readonly string[];
 }
 
 export interface GroupEntry {
@@ -21,7 +25,18 @@ export function renderUsers(config: HostConfig): { users: Record<string, UserEnt
   const users = Object.fromEntries(
     Object.entries(config.users.users).map(([name, u]) => [
       name,
-      { system: u.isSystemUser, uid: u.uid, group: u.group, extraGroups: [...u.extraGroups].sort(), home: u.home, createHome: u.createHome, shell: u.shell, description: u.description },
+      {
+        existing: u.existing,
+        system: u.isSystemUser,
+        uid: u.uid,
+        group: u.group,
+        extraGroups: [...u.extraGroups].sort(),
+        home: u.home,
+        createHome: u.createHome,
+        shell: u.shell,
+        description: u.description,
+        authorizedKeys: u.existing ? [...u.authorizedKeys] : [],
+      },
     ]),
   );
   const groups = Object.fromEntries(Object.entries(config.users.groups).map(([name, g]) => [name, { gid: g.gid, system: g.isSystemGroup }]));
