@@ -87,6 +87,14 @@ describe("firewall", () => {
     assert.deepEqual(gen.manifest.firewall, { path: "/etc/roost/firewall.nft", sha256: gen.manifest.files["/etc/roost/firewall.nft"]!.sha256 });
     assert.ok(gen.manifest.units["roost-firewall.service"]!.reload, "a ruleset change reloads the firewall");
   });
+  it("opens ports to some addresses only, IPv4 and IPv6 apart", () => {
+    const ruleset = fileText(buildOne({ networking: { firewall: { sources: { mon: { addresses: ["10.0.0.5", "fd00::/8"], allowedTCPPorts: [9100], allowedUDPPorts: [161] } } } } }), "/etc/roost/firewall.nft");
+    assert.match(ruleset, /^ {4}ip saddr \{ 10\.0\.0\.5 \} tcp dport 9100 accept$/m);
+    assert.match(ruleset, /^ {4}ip saddr \{ 10\.0\.0\.5 \} udp dport 161 accept$/m);
+    assert.match(ruleset, /^ {4}ip6 saddr \{ fd00::\/8 \} tcp dport 9100 accept$/m);
+    assert.doesNotMatch(ruleset, /^ {4}tcp dport .*9100/m);
+    assert.match(errorOf(() => buildOne({ networking: { firewall: { sources: { mon: { addresses: ["10.0.0.0/33"], allowedTCPPorts: [1] } } } } })), /networking\.firewall\.sources\.mon\.addresses\[0\]: expected IP address or network/);
+  });
   it("can be turned off", () => {
     const gen = buildOne({ networking: { firewall: { enable: false } } });
     assert.equal(gen.manifest.firewall, null);

@@ -32,6 +32,15 @@ export function renderRuleset(fw: Firewall): string {
     if (i.allowedTCPPorts.length) rules.push(`iifname ${JSON.stringify(name)} tcp dport ${set(i.allowedTCPPorts)} accept`);
     if (i.allowedUDPPorts.length) rules.push(`iifname ${JSON.stringify(name)} udp dport ${set(i.allowedUDPPorts)} accept`);
   }
+  for (const name of Object.keys(fw.sources).sort()) {
+    const src = fw.sources[name]!;
+    for (const [family, addresses] of [["ip", src.addresses.filter((a) => !a.includes(":"))], ["ip6", src.addresses.filter((a) => a.includes(":"))]] as const) {
+      if (addresses.length === 0) continue;
+      const from = `${family} saddr { ${[...new Set(addresses)].sort().join(", ")} }`;
+      if (src.allowedTCPPorts.length) rules.push(`${from} tcp dport ${set(src.allowedTCPPorts)} accept`);
+      if (src.allowedUDPPorts.length) rules.push(`${from} udp dport ${set(src.allowedUDPPorts)} accept`);
+    }
+  }
   for (const line of fw.extraInputRules.split("\n")) if (line.trim()) rules.push(line.trim());
   return [
     "#!/usr/sbin/nft -f",
