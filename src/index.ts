@@ -1,8 +1,9 @@
 // Roost's public API: what a roost.config.ts and its modules import.
 export { defineFleet, host, type Fleet, type Host, type HostSpec } from "./host/fleet.ts";
-export { defineModule, type HostArgs, type HostConfig, type HostModule, type Nodes } from "./host/module.ts";
+export { defineModule, type HostArgs, type HostConfig, type HostModule, type Node, type Nodes } from "./host/module.ts";
 export type { HostOptions } from "./host/options.ts";
 export {
+  enableOption,
   mkAfter,
   mkBefore,
   mkDefault,
@@ -12,6 +13,7 @@ export {
   mkOrder,
   mkOverride,
   option,
+  packageOption,
   secret,
   types,
   type ConfigOf,

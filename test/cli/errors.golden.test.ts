@@ -26,4 +26,12 @@ describe("error messages (golden)", () => {
       assert.equal(run.stdout, readFileSync(golden, "utf8"));
     });
   }
+  it("an option declared twice with types that do not merge names both declarations", () => {
+    // The declarations fail before any host is evaluated, so the message comes alone, on stderr.
+    const run = runRoost(["check", "-c", "test/fixtures/errors/declared-twice.config.ts"]);
+    assert.equal(run.code, 1, run.stdout);
+    const golden = path.join(repoRoot, "test/golden/errors/declared-twice.txt");
+    if (process.env.UPDATE_GOLDEN) writeFileSync(golden, run.stderr);
+    assert.equal(run.stderr, readFileSync(golden, "utf8"));
+  });
 });
