@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { it } from "node:test";
 import fc from "fast-check";
 import { RoostError } from "../../core/errors.ts";
 import { mergeOf } from "../../core/test-support.ts";
@@ -77,6 +78,9 @@ export const friendlyString = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 8 }),
 );
 
+/** Keys of well-formed data: friendly strings but __proto__. */
+export const friendlyKey = friendlyString.filter((k) => k !== "__proto__");
+
 /** Strings with control characters, quotes, \, $, %, line breaks, unicode and lone surrogates. */
 export const nastyString = fc.oneof(
   { weight: 3, arbitrary: fc.string({ unit: fc.oneof(nastyChar, fc.constantFrom("a", "x", "1"), fc.string({ unit: "binary", minLength: 1, maxLength: 1 })), maxLength: 10 }) },
@@ -103,4 +107,260 @@ export function treeOf(scalar: fc.Arbitrary<unknown>, key: fc.Arbitrary<string>)
     tree: fc.oneof({ depthSize: "small", withCrossShrink: true }, scalar, fc.array(tie("tree"), { maxLength: 3 }), objectOf(key, tie("tree"), 3)),
   }));
   return tree;
+}
+
+/**
+ * The two properties every format must have: values of well-formed data pass its type and read
+ * back exactly; any value at all is either refused by both the type and `generate`, each saying
+ * why, or written so that it reads back exactly.
+ */
+export function itRoundTrips<V>(
+  format: { readonly type: OptionType<V, any>; generate(value: V): string },
+  spec: { readonly good: fc.Arbitrary<unknown>; readonly nasty: fc.Arbitrary<unknown>; read(text: string): unknown; expected(value: V): unknown },
+): void {
+  const roundTrip = (value: V) => assert.deepEqual(plain(spec.read(throughFile(format.generate(value)))), plain(spec.expected(value)));
+  it("writes every value of its type so that it reads back exactly", () => {
+    fc.assert(
+      fc.property(spec.good, (value) => {
+        const typed = throughType(format.type, value);
+        if ("error" in typed) assert.fail(typed.error.format());
+        roundTrip(typed.value);
+        roundTrip(value as V);
+      }),
+      runs,
+    );
+  });
+  it("refuses, saying why, what it cannot write exactly; writes the rest exactly", () => {
+    fc.assert(
+      fc.property(spec.nasty, (value) => {
+        const typed = throughType(format.type, value);
+        if ("error" in typed) {
+          assert.match(typed.error.format(), /^error: .*(expected|conflicting|no value)/s);
+          const e = refusal(() => format.generate(value as V));
+          assert.match(e.headline, /cannot hold .*: \S/s);
+          return;
+        }
+        roundTrip(typed.value);
+        roundTrip(value as V);
+      }),
+      runs,
+    );
+  });
+}
+
+export const nastyScalar = fc.oneof(
+  { weight: 6, arbitrary: nastyString },
+  { weight: 2, arbitrary: nastyNumber },
+  { weight: 1, arbitrary: fc.boolean() },
+  { weight: 1, arbitrary: fc.constantFrom(null, undefined, 10n, new Date(0)) },
+);
+
+export const nastyKey = fc.oneof(nastyString, fc.constant("__proto__"));
+
+// Readers: strict parsers of what the real programs read, written from their documented grammar.
+
+/** INI as configparser reads it: `[section]`, `key = value` split at the first = or :, comments on lines of their own. */
+export function readIni(text: string, escapePercent = false): Record<string, Record<string, string[]>> {
+  const out: Record<string, Record<string, string[]>> = {};
+  let section: Record<string, string[]> | undefined;
+  for (const line of text.split("\n")) {
+    if (line.trim() === "" || /^\s*[#;]/.test(line)) continue;
+    const header = /^\[(.*)\]$/.exec(line);
+    if (header) {
+      assert.ok(!Object.hasOwn(out, header[1]!), `section [${header[1]}] twice`);
+      setOwn(out, header[1]!, (section = {}));
+      continue;
+    }
+    assert.ok(section, `a key before any section: ${line}`);
+    assert.doesNotMatch(line, /^\s/, "an indented line continues the previous value");
+    const at = line.search(/[=:]/);
+    assert.ok(at > 0, `not a key = value line: ${line}`);
+    const key = line.slice(0, at).trim();
+    let value = line.slice(at + 1).trim();
+    if (escapePercent) {
+      assert.doesNotMatch(value.replaceAll("%%", ""), /%/, "a lone % is an interpolation");
+      value = value.replaceAll("%%", "%");
+    }
+    if (!Object.hasOwn(section, key)) setOwn(section, key, []);
+    section[key]!.push(value);
+  }
+  return out;
+}
+
+/** An EnvironmentFile= as systemd reads it (the state machine of systemd's env-file.c), refusing what systemd would ignore. */
+export function readSystemdEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  type State = "preKey" | "key" | "preValue" | "value" | "valueEscape" | "single" | "double" | "doubleEscape" | "comment" | "commentEscape";
+  let state: State = "preKey";
+  let key = "";
+  let value = "";
+  let valueSpace = -1;
+  const push = () => {
+    const name = key.trimEnd();
+    assert.match(name, /^[A-Za-z_][A-Za-z0-9_]*$/, `systemd ignores the variable name ${JSON.stringify(name)}`);
+    assert.doesNotMatch(value, /[\x00-\x08\x0b-\x1f\x7f]/, `systemd ignores the value of ${name}`);
+    setOwn(out, name, value);
+    key = value = "";
+    valueSpace = -1;
+  };
+  for (const c of text) {
+    switch (state) {
+      case "preKey":
+        if ("#;".includes(c)) state = "comment";
+        else if (!" \t\n\r".includes(c)) (state = "key"), (key = c);
+        break;
+      case "key":
+        if ("\n\r".includes(c)) (state = "preKey"), (key = "");
+        else if (c === "=") state = "preValue";
+        else key += c;
+        break;
+      case "preValue":
+        if ("\n\r".includes(c)) (state = "preKey"), push();
+        else if (c === "'") state = "single";
+        else if (c === '"') state = "double";
+        else if (c === "\\") state = "valueEscape";
+        else if (!" \t\n\r".includes(c)) (state = "value"), (value += c);
+        break;
+      case "value":
+        if ("\n\r".includes(c)) {
+          if (valueSpace >= 0) value = value.slice(0, valueSpace);
+          state = "preKey";
+          push();
+        } else if (c === "\\") (state = "valueEscape"), (valueSpace = -1);
+        else {
+          if (!" \t\n\r".includes(c)) valueSpace = -1;
+          else if (valueSpace < 0) valueSpace = value.length;
+          value += c;
+        }
+        break;
+      case "valueEscape":
+        state = "value";
+        if (!"\n\r".includes(c)) value += c;
+        break;
+      case "single":
+        if (c === "'") state = "preValue";
+        else value += c;
+        break;
+      case "double":
+        if (c === '"') state = "preValue";
+        else if (c === "\\") state = "doubleEscape";
+        else value += c;
+        break;
+      case "doubleEscape":
+        state = "double";
+        if ('"\\`$'.includes(c)) value += c;
+        else if (c !== "\n") value += `\\${c}`;
+        break;
+      case "comment":
+        if (c === "\\") state = "commentEscape";
+        else if ("\n\r".includes(c)) state = "preKey";
+        break;
+      case "commentEscape":
+        state = "comment";
+        break;
+    }
+  }
+  assert.ok(state === "preKey" || state === "comment", `the file ends inside ${state}`);
+  return out;
+}
+
+/** Assignments `NAME=word` as a POSIX shell reads them: bare characters, '…' and \x. */
+export function readShellEnv(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let i = 0;
+  while (i < text.length) {
+    const name = /^[A-Za-z_][A-Za-z0-9_]*=/.exec(text.slice(i));
+    assert.ok(name, `not an assignment at ${JSON.stringify(text.slice(i, i + 20))}`);
+    i += name[0].length;
+    let value = "";
+    while (i < text.length && text[i] !== "\n") {
+      const c = text[i]!;
+      if (c === "'") {
+        const end = text.indexOf("'", i + 1);
+        assert.ok(end > i, "an unclosed '");
+        value += text.slice(i + 1, end);
+        i = end + 1;
+      } else if (c === "\\") {
+        value += text[i + 1];
+        i += 2;
+      } else {
+        assert.doesNotMatch(c, /[\s"`$&|;<>()*?[\]~#{}]/, `the shell would treat ${JSON.stringify(c)} specially`);
+        value += c;
+        i++;
+      }
+    }
+    i++;
+    setOwn(out, name[0].slice(0, -1), value);
+  }
+  return out;
+}
+
+export interface NginxDirective {
+  readonly name: string;
+  readonly args: readonly string[];
+  readonly block?: readonly NginxDirective[];
+}
+
+/** Words, `;`, `{` and `}` as nginx's ngx_conf_read_token splits a file. */
+function nginxTokens(text: string): (string | { word: string })[] {
+  const out: (string | { word: string })[] = [];
+  const space = " \t\r\n";
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (space.includes(c)) i++;
+    else if (";{}".includes(c)) out.push(c), i++;
+    else if (c === "#") while (i < text.length && text[i] !== "\n") i++;
+    else if (c === "'" || c === '"') {
+      let raw = "";
+      i++;
+      while (text[i] !== c) {
+        assert.ok(i < text.length, "an unclosed quote");
+        raw += text[i] === "\\" ? text[i++]! + text[i++]! : text[i++]!;
+      }
+      i++;
+      assert.ok(i >= text.length || `${space};{`.includes(text[i]!), `unexpected ${JSON.stringify(text[i])} after a quoted word`);
+      out.push({ word: unescapeNginx(raw) });
+    } else {
+      let raw = "";
+      let variable = false;
+      while (i < text.length && (!`${space};{`.includes(text[i]!) || (text[i] === "{" && variable))) {
+        variable = text[i] === "$";
+        raw += text[i] === "\\" ? text[i++]! + (text[i++] ?? "") : text[i++]!;
+      }
+      out.push({ word: unescapeNginx(raw) });
+    }
+  }
+  return out;
+}
+
+function unescapeNginx(raw: string): string {
+  return raw.replace(/\\(["'\\tnr])/g, (_, c: string) => ({ t: "\t", n: "\n", r: "\r" })[c] ?? c);
+}
+
+/** An nginx file as directives: name, arguments and block. */
+export function readNginx(text: string): NginxDirective[] {
+  const tokens = nginxTokens(text);
+  let at = 0;
+  const block = (top: boolean): NginxDirective[] => {
+    const out: NginxDirective[] = [];
+    let words: string[] = [];
+    for (;;) {
+      const t = tokens[at++];
+      if (t === undefined) {
+        assert.ok(top && words.length === 0, "the file ends inside a directive or block");
+        return out;
+      }
+      if (typeof t !== "string") words.push(t.word);
+      else if (t === "}") {
+        assert.ok(!top && words.length === 0, "an unexpected }");
+        return out;
+      } else {
+        assert.ok(words.length > 0, `${t} without a directive`);
+        out.push({ name: words[0]!, args: words.slice(1), ...(t === "{" ? { block: block(false) } : {}) });
+        words = [];
+      }
+    }
+  };
+  return block(true);
 }

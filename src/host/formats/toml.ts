@@ -7,12 +7,9 @@ export type TomlTable = { readonly [key: string]: TomlValue };
 type TomlDefinitionValue = boolean | number | string | readonly Definable<TomlDefinitionValue>[] | TomlDefinition;
 export type TomlDefinition = { readonly [key: string]: Definable<TomlDefinitionValue> };
 
-/** An integer beyond 2^53 is not the integer that was meant; TOML would write it as one. */
-const integerText = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && !Number.isSafeInteger(v) ? `${v} is an integer beyond 2^53, which a number cannot hold exactly` : null);
-
 /**
- * TOML (via smol-toml): a table of keys. Integers are written as TOML integers, other numbers as
- * floats; TOML has no null. In each table the plain values come first (TOML requires it), then
+ * TOML (via smol-toml): a table of keys. Safe integers are written as TOML integers, other numbers
+ * as floats; TOML has no null. In each table the plain values come first (TOML requires it), then
  * sub-tables and arrays of tables, each group in the value's order (sorted, for a merged value).
  */
 export function toml(): Format<TomlTable, TomlDefinition> {
@@ -21,7 +18,7 @@ export function toml(): Format<TomlTable, TomlDefinition> {
   const value: Shape = {
     name: "toml value",
     description: "a TOML value (a string, finite number, boolean, list or table; no null)",
-    scalar: (v) => scalar(v) ?? integerText(v),
+    scalar,
     list: { item: () => value },
     attrs: { key, value: () => value },
   };
