@@ -90,12 +90,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument("<file>", "a scenario: export default scenario({ … })")
     .action(async (file: string) => void (code = await (await import("./commands/test.ts")).testCommand(file, global())));
 
-  program
+  const hostsCommand = program
     .command("hosts")
-    .description("host keys: `roost hosts keyscan [host…]` prints each host's key to pin as hostKey")
+    .description("host keys: `roost hosts keyscan [host…]` prints each host's key to pin as hostKey; `roost hosts bootstrap <host>` sets up a deploy user");
+  hostsCommand
     .command("keyscan")
     .argument("[hosts...]", "hosts to scan (default: all)")
     .action(async (hosts: string[]) => void (code = await (await import("./commands/hosts.ts")).keyscanCommand(hosts, global())));
+  hostsCommand
+    .command("bootstrap")
+    .description("install Roost's entry point and a sudoers line that lets --user deploy with it and nothing else")
+    .argument("<host>", "the host")
+    .option("--user <name>", "the deploy user", "deploy")
+    .option("--print", "print the sudoers line and the install script instead of installing", false)
+    .action(async (host: string, o: { user: string; print: boolean }) => void (code = await (await import("./commands/hosts.ts")).bootstrapCommand(host, { ...global(), ...o })));
   const secrets = program.command("secrets").description("the fleet's encrypted secrets (age): set, edit, generate, list, rekey, rm");
   secrets.option("-i, --identity <file>", "the key that decrypts (an age identity or SSH key; default $ROOST_AGE_IDENTITY, then ~/.ssh/id_ed25519)");
   const sopts = () => ({ ...global(), ...secrets.opts<{ identity?: string }>() });

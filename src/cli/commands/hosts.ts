@@ -1,7 +1,9 @@
 import { RoostError } from "../../core/index.ts";
 import { run } from "../../run-command.ts";
-import { openFleet, type GlobalOptions } from "../context.ts";
+import { bootstrapHost, bootstrapText } from "../../deploy/bootstrap.ts";
+import { openFleet, reachableHost, type GlobalOptions } from "../context.ts";
 import { exitCodes } from "../exit-codes.ts";
+import { withSsh } from "../ssh-state.ts";
 
 /**
  * Fetch each host's ed25519 host key and print it as the hostKey to pin in the fleet file (and
@@ -25,4 +27,18 @@ export async function keyscanCommand(hosts: string[], opts: GlobalOptions): Prom
     console.log(`${name}: hostKey: ${JSON.stringify(key)},${note}`);
   }
   return failed ? exitCodes.failed : exitCodes.ok;
+}
+
+/**
+ * Let a dedicated user deploy with sudo for Roost's entry point only: print the sudoers line and
+ * the script that installs it (--print), or install both over SSH as the host's configured login.
+ */
+export async function bootstrapCommand(host: string, opts: GlobalOptions & { user: string; print: boolean; sshConfig?: string }): Promise<number> {
+  if (opts.print) {
+    process.stdout.write(bootstrapText(opts.user));
+    return exitCodes.ok;
+  }
+  const fleet = await openFleet(opts, [host]);
+  console.log(await withSsh(opts.sshConfig, (ssh) => bootstrapHost(host, reachableHost(fleet, host), opts.user, ssh)));
+  return exitCodes.ok;
 }
