@@ -47,7 +47,7 @@ const argument = atom({
  *             location: [["/", { root: "/srv/www" }], ["=", "/health", { return: [[200, "ok"]] }]] } }
  * ```
  *
- * Arguments are written bare when they can be, otherwise single-quoted with `\\`, `\'`, `\n`, `\r`
+ * Arguments are written bare when nginx reads them back unchanged, otherwise single-quoted with `\\`, `\'`, `\n`, `\r`
  * and `\t` escapes; `$` starts a variable in nginx, quoted or not, and is written as it is. Numbers
  * are written as `String(n)`, booleans as `on`/`off`. Directives come in the value's order; merged
  * values have their names sorted, so directives whose relative order matters (`rewrite`, `return`,
@@ -75,18 +75,17 @@ export function nginx(): Format<NginxBlock, NginxDefinition> {
 
 function render(block: NginxBlock, indent: string): string[] {
   const out: string[] = [];
+  let afterBlock = false;
   for (const [name, value] of Object.entries(block)) {
     for (const entry of Array.isArray(value) ? (value as readonly NginxEntry[]) : [value as NginxEntry]) {
       const args: readonly (NginxAtom | NginxBlock)[] = Array.isArray(entry) ? entry : [entry];
       const last = args.at(-1);
       const body = last !== undefined && isPlainObject(last) ? (last as NginxBlock) : undefined;
       const words = [name, ...(body ? args.slice(0, -1) : args).map((a) => quoteArgument(a as NginxAtom))].join(" ");
-      if (!body) {
-        out.push(`${indent}${words};`);
-        continue;
-      }
-      if (out.length > 0) out.push("");
-      out.push(`${indent}${words} {`, ...render(body, `${indent}    `), `${indent}}`);
+      if (out.length > 0 && (body || afterBlock)) out.push("");
+      if (body) out.push(`${indent}${words} {`, ...render(body, `${indent}    `), `${indent}}`);
+      else out.push(`${indent}${words};`);
+      afterBlock = body !== undefined;
     }
   }
   return out;
@@ -95,6 +94,7 @@ function render(block: NginxBlock, indent: string): string[] {
 /** One nginx argument as the config parser reads it back exactly. */
 export function quoteArgument(value: NginxAtom): string {
   const s = typeof value === "boolean" ? (value ? "on" : "off") : String(value);
-  if (s !== "" && !special.test(s)) return s;
+  // A bare backslash escapes only these; before anything else nginx keeps it (`\.php$`).
+  if (s !== "" && !/[\s;{}"'#]/.test(s) && !/\\(?=[\\"'tnr]|$)/.test(s)) return s;
   return `'${s.replace(/[\\'\n\r\t]/g, (c) => ({ "\\": "\\\\", "'": "\\'", "\n": "\\n", "\r": "\\r", "\t": "\\t" })[c]!)}'`;
 }
