@@ -17,7 +17,8 @@ export function writeLabFleetFile(lab: Lab, fleetFile: string, name: string, use
     const name = JSON.stringify(h.name);
     const target = `{ deployment: mkForce({ targetHost: ${JSON.stringify(h.address)}, targetUser: ${JSON.stringify(user)}, targetPort: null, hostKey: ${JSON.stringify(h.hostKey)} }) }`;
     const host = `fleet.hosts[${name}]!`;
-    return `    ...(fleet.hosts[${name}] ? { ${name}: { ...${host}, address: ${JSON.stringify(`${user}@${h.address}`)}, hostKey: ${JSON.stringify(h.hostKey)}, modules: [...${host}.modules, defineModule({ config: ${target} })] } } : {}),`;
+    // The roost command reads the forced options only, so each value appears once in the file.
+    return `    ...(fleet.hosts[${name}] ? { ${name}: { ...${host}, modules: [...${host}.modules, defineModule({ config: ${target} })] } } : {}),`;
   });
   writeFileSync(
     file,
