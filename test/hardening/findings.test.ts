@@ -126,7 +126,7 @@ describe("security review findings", () => {
     });
 
     it("a malformed secret placeholder is refused rather than left literal", () => {
-      refuses({ secrets: { conf: { template: "password = {{ secret:db }}\n" } } }, /secrets\.conf: the template has a malformed placeholder "\{\{ secret:db \}\}/);
+      refuses({ secrets: { conf: { template: "password = {{ secret:db }}\n" } } }, /secrets\.conf\.template: expected null or text with \{\{secret:name\}\} placeholders, but it has a malformed placeholder "\{\{ secret:db \}\}/);
     });
 
     it("two secret outputs cannot write one path", () => {

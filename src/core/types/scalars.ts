@@ -102,3 +102,8 @@ export function enumOf<const T extends string | number>(values: readonly T[]): O
 export function strMatching(pattern: RegExp, description: string): OptionType<string> {
   return equalScalar<string>("str", description, (v) => typeof v === "string" && textProblem(v) === null && pattern.test(v));
 }
+
+/** Lines of text with a rule of their own, checked in each definition before they are joined. */
+export function linesSatisfying(description: string, problem: (v: string) => string | null): OptionType<string> {
+  return defineType<string>({ ...lines, description, check: (v) => (typeof v === "string" ? (textProblem(v) ?? problem(v) ?? true) : false) });
+}

@@ -25,16 +25,10 @@ export function inputRuleProblem(line: string): string | null {
 }
 
 /** Raw nftables rules for Roost's input chain, one per line; lines join like `lines`. */
-export const inputRules = t.defineType<string>({
-  name: "lines",
-  description: "nftables rules, one per line",
-  check: (v) => {
-    if (typeof v !== "string") return false;
-    for (const line of v.split("\n")) {
-      const problem = inputRuleProblem(line);
-      if (problem) return `the rule ${JSON.stringify(line.trim())} is refused: ${problem}`;
-    }
-    return true;
-  },
-  merge: (path, defs) => t.lines.merge(path, defs),
+export const inputRules = t.linesSatisfying("nftables rules, one per line", (v) => {
+  for (const line of v.split("\n")) {
+    const problem = inputRuleProblem(line);
+    if (problem) return `the rule ${JSON.stringify(line.trim())} is refused: ${problem}`;
+  }
+  return null;
 });

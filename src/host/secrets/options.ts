@@ -5,6 +5,12 @@ import { secretOutputDir as secretsDir, secretOutputPath } from "../reserved-pat
 
 export { secretOutputDir as secretsDir } from "../reserved-paths.ts";
 
+/** Text with {{secret:name}} placeholders; one written any other way would stay literal on the host. */
+const template = t.linesSatisfying("text with {{secret:name}} placeholders", (v) => {
+  const malformed = v.match(/\{\{\s*secret\s*:(?![A-Za-z0-9][A-Za-z0-9_.-]*\}\})[^\n]{0,40}/);
+  return malformed ? `it has a malformed placeholder ${JSON.stringify(malformed[0])}: write {{secret:name}}, without spaces` : null;
+});
+
 const output = t.submodule({
   options: {
     secret: option({ type: t.nullOr(t.secretRef), default: null, description: "Write this secret's value as it is." }),
@@ -15,7 +21,7 @@ const output = t.submodule({
       example: { SMTP_PASSWORD: { secret: "smtp_password" } },
     }),
     template: option({
-      type: t.nullOr(t.lines),
+      type: t.nullOr(template),
       default: null,
       description: "Write this text with every {{secret:name}} replaced by that secret's value, for configs that cannot read a password file.",
       example: "[smtp]\npassword = {{secret:smtp_password}}\n",
@@ -26,8 +32,6 @@ const output = t.submodule({
   validate: (o) => {
     const kinds = [o.secret !== null, Object.keys(o.environment).length > 0, o.template !== null].filter(Boolean).length;
     if (kinds !== 1) return "set exactly one of secret, environment and template";
-    const malformed = o.template?.match(/\{\{\s*secret\s*:(?![A-Za-z0-9][A-Za-z0-9_.-]*\}\})[^\n]{0,40}/);
-    if (malformed) return `the template has a malformed placeholder ${JSON.stringify(malformed[0])}: write {{secret:name}}, without spaces`;
     return null;
   },
 });

@@ -3,6 +3,14 @@ import { defineHostModule } from "../module.ts";
 import { accountName } from "../modes.ts";
 import { accountNameProblem, accountsOf, debianBaseGroups, entrySites } from "./checks.ts";
 
+const gecos = t.strSatisfying("GECOS field", (v) => (/[:\x00-\x1f\x7f]/.test(v) ? 'it holds ":", a line break or another control character, which would split the passwd entry' : null));
+
+/** One line of authorized_keys: a line break would let one value add a second key. */
+const authorizedKey = t.strSatisfying("SSH public key (one line)", (v) => {
+  if (/[\x00-\x1f\x7f]/.test(v)) return "it holds a line break or another control character";
+  return /(^|\s)(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}(\s|$)/.test(v) ? null : "it is not an SSH public key (type, then base64)";
+});
+
 const user = t.submodule({
   options: {
     existing: option({
@@ -18,8 +26,8 @@ const user = t.submodule({
     home: option({ type: t.path, description: "Home directory.", defaultText: "/home/<name>, or /var/lib/<name> for system users" }),
     createHome: option({ type: t.bool, default: true, description: "Create the home directory, owned by the user." }),
     shell: option({ type: t.path, description: "Login shell.", defaultText: "/bin/bash, or /usr/sbin/nologin for system users" }),
-    description: option({ type: t.str, default: "", description: "The GECOS field (no \":\" or newline)." }),
-    authorizedKeys: option({ type: t.listOf(t.str), default: [], description: "SSH public keys allowed to log in as this user." }),
+    description: option({ type: gecos, default: "", description: "The GECOS field (no \":\" or newline)." }),
+    authorizedKeys: option({ type: t.listOf(authorizedKey), default: [], description: "SSH public keys allowed to log in as this user, one authorized_keys line each (options may precede the key)." }),
   },
   config: ({ name, config }) => ({
     group: mkDefault(name),
@@ -29,7 +37,6 @@ const user = t.submodule({
   validate: (u, name) => {
     if (u.existing) return null;
     if (u.uid === 0) return "uid 0 is root's: declare users.users.root with existing = true to manage its keys";
-    if (/[:\x00-\x1f\x7f]/.test(u.description)) return "description (the GECOS field) cannot hold \":\", a newline or other control characters";
     return accountNameProblem(name, u.isSystemUser);
   },
 });

@@ -33,7 +33,7 @@ describe("users: what roost check refuses, with the option and where it was defi
 
   it("':' or a newline in the GECOS field", () => {
     const e = errorOf(() => buildOne({ users: { users: { a: { description: "A: B" } } } }));
-    assert.match(e, /users\.users\.a: description \(the GECOS field\) cannot hold ":"/);
+    assert.match(e, /users\.users\.a\.description: expected GECOS field, but it holds ":"/);
     assert.match(e, here);
     assert.match(errorOf(() => buildOne({ users: { users: { a: { description: "A\nb" } } } })), /GECOS/);
   });
