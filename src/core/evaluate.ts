@@ -208,8 +208,10 @@ export class Evaluation<C = any> {
     const full = this.fullPath(path);
     if (raw.length === 0 && option.hasDefault) {
       // Most options of a submodule are left at their default: merge each default once, ever.
-      let defaults = mergedDefaults.get(this.#inherit);
-      if (!defaults) mergedDefaults.set(this.#inherit, (defaults = new WeakMap()));
+      // Only a default that holds submodules can depend on the host; every other one is shared.
+      const scope = option.type.subOptions ? this.#inherit : noArgs;
+      let defaults = mergedDefaults.get(scope);
+      if (!defaults) mergedDefaults.set(scope, (defaults = new WeakMap()));
       let computed = defaults.get(option);
       if (!computed) {
         const merged = mergeDefinitions(full, option.type, [defaultDefinition(option)]);

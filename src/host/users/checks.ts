@@ -31,8 +31,11 @@ function sitesOf(path: OptionPath, key: string, defs: readonly t.Definition[]): 
   return defs.filter((d) => Object.hasOwn(d.value as object, key)).map((d) => `defined in ${d.site.at([...path, key])}`);
 }
 
-/** Sites of each account entry, kept for checks that span options (extraGroups against users.groups). */
-export const entrySites = new WeakMap<object, string[]>();
+/**
+ * Sites of each account entry, kept for checks that span options (extraGroups against users.groups);
+ * formatted only when a message prints them (finding a location parses the source file).
+ */
+export const entrySites = new WeakMap<object, () => string[]>();
 
 /**
  * An attribute set of accounts with a rule across its entries (no two with one uid, …): `rule`
@@ -45,7 +48,7 @@ export function accountsOf<V extends object>(elem: t.OptionType<V, any>, keys: t
     ...inner,
     merge(path, defs) {
       const value = inner.merge(path, defs);
-      for (const key of Object.keys(value)) entrySites.set(value[key]!, sitesOf(path, key, defs));
+      for (const key of Object.keys(value)) entrySites.set(value[key]!, () => sitesOf(path, key, defs));
       const errors = rule(value).map(([key, below, message]) => new RoostError(`${showPath([...path, key, ...(below ? [below] : [])])}: ${message}`, sitesOf(path, key, defs)));
       if (errors.length) throw errors.length === 1 ? errors[0]! : new RoostErrors(errors);
       return value;

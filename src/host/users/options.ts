@@ -110,7 +110,7 @@ const extraGroupsModule = defineHostModule({
             .filter((g) => !known.has(g))
             .map((g) => ({
               assertion: false,
-              message: `users.users.${name}.extraGroups: ${JSON.stringify(g)} is neither declared in users.groups nor a group of a Debian 12 base system (${(entrySites.get(u) ?? []).join("; ") || "defined in the configuration"})`,
+              message: `users.users.${name}.extraGroups: ${JSON.stringify(g)} is neither declared in users.groups nor a group of a Debian 12 base system (${entrySites.get(u)?.().join("; ") || "defined in the configuration"})`,
             })),
         ),
     };
