@@ -12,6 +12,7 @@ import {
 import type { HostArgs, HostConfig, HostDefinitions, HostModule, ModulesOptions, Nodes } from "./module.ts";
 import { splitAddress } from "./deployment/target.ts";
 import { primitiveModules } from "./modules.ts";
+import { hostName } from "./networking/options.ts";
 import type { HostOptions } from "./options.ts";
 
 
@@ -67,7 +68,6 @@ export interface Fleet {
   readonly site: CallSite;
 }
 
-const hostNamePattern = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 
 export function defineFleet(spec: FleetSpec): Fleet {
   const site = new CallSite(defineFleet);
@@ -109,7 +109,7 @@ export class FleetEvaluation {
     );
     for (const name of Object.keys(fleet.hosts).sort()) {
       const h = fleet.hosts[name]!;
-      if (!hostNamePattern.test(name)) {
+      if (hostName.check(name) !== true) {
         throw new RoostError(`hosts.${JSON.stringify(name)}: expected host name (a-z, 0-9, -)`, [`defined in ${h.site}`]);
       }
       const target = splitAddress(h.address, name);

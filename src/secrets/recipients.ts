@@ -1,6 +1,7 @@
 import { deployTarget } from "../host/deployment/target.ts";
 import type { FleetEvaluation } from "../host/fleet.ts";
 import { keyOf } from "../host/secrets/render.ts";
+import { secretsUsedBy } from "../host/secrets/uses.ts";
 import { RoostError } from "../core/index.ts";
 
 /** For every secret the fleet's hosts use: which hosts read it. */
@@ -8,8 +9,7 @@ export function secretReaders(fleet: FleetEvaluation): Map<string, Set<string>> 
   const readers = new Map<string, Set<string>>();
   for (const [host, ev] of fleet.hosts) {
     for (const output of Object.values(ev.config.secrets)) {
-      const names = output.secret ? [output.secret.secret] : output.template !== null ? [...output.template.matchAll(/\{\{secret:([A-Za-z0-9][A-Za-z0-9_.-]*)\}\}/g)].map((m) => m[1]!) : Object.values(output.environment).map((r) => r.secret);
-      for (const n of names) {
+      for (const n of secretsUsedBy(output)) {
         if (!readers.has(n)) readers.set(n, new Set());
         readers.get(n)!.add(host);
       }

@@ -3,4 +3,4 @@ export { bool, enumOf, int, ints, lines, linesSatisfying, path, pathProblem, pkg
 export { bytes, duration, parseBytes, parseDuration } from "./units.ts";
 export { anything, attrsOf, either, listOf, nullOr, oneOf } from "./containers.ts";
 export { submodule, type SubmoduleArgs, type SubmoduleSpec } from "./submodule.ts";
-export { isSecretRef, secret, secretRef, type SecretRef } from "./secret.ts";
+export { isSecretRef, secret, secretName, secretRef, type SecretRef } from "./secret.ts";

@@ -1,13 +1,14 @@
 import { mkIf, option, types as t, type OptionTree } from "../../core/index.ts";
 import { defineHostModule } from "../module.ts";
 import { ownership } from "../modes.ts";
+import { placeholder } from "./uses.ts";
 import { secretOutputDir as secretsDir, secretOutputPath } from "../reserved-paths.ts";
 
 export { secretOutputDir as secretsDir } from "../reserved-paths.ts";
 
 /** Text with {{secret:name}} placeholders; one written any other way would stay literal on the host. */
 const template = t.linesSatisfying("text with {{secret:name}} placeholders", (v) => {
-  const malformed = v.match(/\{\{\s*secret\s*:(?![A-Za-z0-9][A-Za-z0-9_.-]*\}\})[^\n]{0,40}/);
+  const malformed = v.replace(placeholder, "").match(/\{\{\s*secret\s*:[^\n]{0,40}/);
   return malformed ? `it has a malformed placeholder ${JSON.stringify(malformed[0])}: write {{secret:name}}, without spaces` : null;
 });
 
@@ -38,7 +39,7 @@ const output = t.submodule({
 
 export const secretsOptions = {
   secrets: option({
-    type: t.attrsOf(output, t.strMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "secret file name")),
+    type: t.attrsOf(output, t.strMatching(t.secretName, "secret file name")),
     default: {},
     description:
       "Secrets decrypted on the host, with its own SSH host key, into /run at activation and at boot. Units that read one list it in systemd.services.<name>.secrets and restart when it changes.",

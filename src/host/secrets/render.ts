@@ -2,6 +2,7 @@ import { RoostError, showPath } from "../../core/index.ts";
 import type { HostConfig } from "../module.ts";
 import { sha256 } from "../rendered.ts";
 import { secretsDir } from "./options.ts";
+import { secretsUsedBy } from "./uses.ts";
 
 /** What the build knows of a stored secret: never its value, only its ciphertext. */
 export interface StoredCiphertext {
@@ -27,7 +28,6 @@ export interface SecretEntry {
   readonly version: string;
 }
 
-const placeholder = /\{\{secret:([A-Za-z0-9][A-Za-z0-9_.-]*)\}\}/g;
 
 /** The key part of an SSH public key ("ssh-ed25519 AAAA…"), without its comment. */
 export const keyOf = (k: string) => k.trim().split(/\s+/).slice(0, 2).join(" ");
@@ -57,12 +57,7 @@ export function renderSecrets(
   const tsv: string[] = [];
   for (const [name, o] of outputs) {
     const kind = o.secret ? "raw" : o.template !== null ? "template" : "env";
-    const uses =
-      kind === "raw"
-        ? [o.secret!.secret]
-        : kind === "env"
-          ? Object.values(o.environment).map((r) => r.secret)
-          : [...new Set([...o.template!.matchAll(placeholder)].map((m) => m[1]!))];
+    const uses = secretsUsedBy(o);
     const versions: string[] = [];
     for (const secretName of uses) {
       const stored = source.lookup(secretName);
