@@ -170,6 +170,12 @@ describe("security review findings", () => {
       }
     });
 
+    it("a host key or target host cannot smuggle a second known_hosts line or an ssh option", () => {
+      const fleet = (spec: { address: string; hostKey?: string }) => new FleetEvaluation(defineFleet({ hosts: { h: host(spec) } }));
+      assert.match(errorOf(() => buildHost("h", fleet({ address: "root@h", hostKey: "ssh-ed25519 AAAAkey\n* ssh-ed25519 AAAAother" }).host("h"))), /deployment\.hostKey: expected null or SSH public key/);
+      assert.match(errorOf(() => buildHost("h", fleet({ address: "-oProxyCommand=sh" }).host("h"))), /deployment\.targetHost: expected host name, IP address or ssh_config alias/);
+    });
+
     it("a BigInt or a function in restartTriggers names the option", () => {
       refuses({ systemd: { services: { a: { serviceConfig: { ExecStart: ["/bin/true"] }, restartTriggers: [10n as unknown as string] } } } }, /systemd\.services\.a\.restartTriggers\[0\]: expected any value, but it is a bigint/);
       const withFunction = defineModule({ config: { systemd: { services: { a: { serviceConfig: { ExecStart: ["/bin/true"] }, reloadTriggers: [{ f: () => 1 } as unknown as string] } } } } });

@@ -7,7 +7,7 @@ export const tagName = t.strMatching(/^[a-z0-9][a-z0-9_.-]*$/, "tag (a-z, 0-9, _
 export const deploymentOptions = {
   deployment: {
     targetHost: option({
-      type: t.strMatching(/^[^\s@/]+$/, "host name, IP address or ssh_config alias"),
+      type: t.strMatching(/^[A-Za-z0-9_[][A-Za-z0-9_.:%\]-]*$/, "host name, IP address or ssh_config alias"),
       description: "Where the controller reaches the host over SSH.",
       defaultText: "the host part of host({ address })",
       example: "203.0.113.10",
@@ -25,7 +25,8 @@ export const deploymentOptions = {
       defaultText: "the port of host({ address: \"ssh://…:port\" }), else null",
     }),
     hostKey: option({
-      type: t.nullOr(t.strMatching(/^[a-z0-9@.-]+ [A-Za-z0-9+/]+=*(\s.*)?$/, "SSH public key (\"ssh-ed25519 AAAA…\")")),
+      // One line: it is written into a known_hosts file, where a line break would add another key.
+      type: t.nullOr(t.strMatching(/^[a-z0-9@.-]+ [A-Za-z0-9+/]+=*( [^\x00-\x1f\x7f]*)?$/, "SSH public key (\"ssh-ed25519 AAAA…\")")),
       default: null,
       description: "The host's SSH public host key: pinned when the controller connects, and the key its secrets are encrypted to.",
       defaultText: "host({ hostKey }), else null",
