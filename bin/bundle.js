@@ -7,6 +7,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dist = path.join(root, "dist");
 const stampFile = path.join(dist, "inputs.json");
+const entry = path.join(dist, "cli/main.js");
+// An installed copy (npm puts it under node_modules) runs the bundle it was packed with: its
+// sources' times and its dependencies' places differ from the checkout that built it.
+const installed = root.split(path.sep).includes("node_modules");
 
 /**
  * What every module Roost compiles shares: one ESM file for Node 20 with inline source maps (so
@@ -26,8 +30,8 @@ export const esbuildCommon = {
 
 /** The bundle's CLI entry, built first when missing or stale. */
 export async function ensureBundle() {
-  if (!fresh(stampFile)) await build();
-  return pathToFileURL(path.join(dist, "cli/main.js")).href;
+  if (!(installed && existsSync(entry)) && !fresh(stampFile)) await build();
+  return pathToFileURL(entry).href;
 }
 
 /** True when every input recorded in a stamp file still has the recorded size and mtime. */

@@ -18,6 +18,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   const global = (): GlobalOptions => program.opts<GlobalOptions>();
 
   program
+    .command("init")
+    .description("scaffold a fleet: roost.config.ts with two hosts, a module, a scenario, package.json and tsconfig.json")
+    .argument("[dir]", "where (created if missing)", ".")
+    .action(async (dir: string) => void (code = await (await import("./commands/init.ts")).initCommand(dir)));
+  program
     .command("check")
     .description("evaluate and build every host, and run the real validators (systemd-analyze verify, nft -c)")
     .argument("[hosts...]", "hosts to check (default: all)")
