@@ -49,6 +49,12 @@ export const hostToolsVersion = createHash("sha256")
  * into place) and records their version. It reads nothing from stdin.
  */
 export function installScript(): string {
+  installText ??= renderInstallScript();
+  return installText;
+}
+let installText: string | undefined;
+
+function renderInstallScript(): string {
   const files: [string, string, string][] = [["roost-host", "0755", entryPointScript], ...hostVerbs.map((v): [string, string, string] => [`scripts/${v}.sh`, "0644", hostScripts[v]])];
   const d = layout.entryDir;
   return [

@@ -157,6 +157,11 @@ preflight() {
     elif [ "$existing" = 1 ]; then
       die "users.users.$name.existing is set, but this host has no account $name"
     fi
+    if [ "${ROW[10]}" = 1 ]; then
+      existing_home "$name"
+      [ -d "$HOME_DIR" ] || die "users.users.$name.authorizedKeys: the home of $name, $HOME_DIR, does not exist"
+      check_target "$HOME_DIR/.ssh/authorized_keys"
+    fi
     [[ $description != *[:[:cntrl:]]* ]] || die "users.users.$name.description: the GECOS field cannot hold ':' or control characters"
   done
   for p in "${!want_hash[@]}"; do check_target "$p"; done
@@ -228,11 +233,16 @@ phase_packages() {
 
 # An existing account (users.users.<name>.existing): only its authorized_keys, in the home its
 # passwd entry names.
+existing_home() { # name → HOME_DIR, HOME_GID from its passwd entry
+  local entry
+  entry=$(getent passwd "$1")
+  IFS=: read -r _ _ _ HOME_GID _ HOME_DIR _ <<< "$entry"
+  valid uint "$HOME_GID" && [[ $HOME_DIR =~ $RE_PATH ]] || die "the passwd entry of $1 is not usable"
+}
 install_existing_keys() {
-  local name=$1 entry gid home
-  entry=$(getent passwd "$name")
-  IFS=: read -r _ _ _ gid _ home _ <<< "$entry"
-  valid uint "$gid" && [[ $home =~ $RE_PATH ]] || die "the passwd entry of $name is not usable"
+  local name=$1 gid home
+  existing_home "$name"
+  gid=$HOME_GID home=$HOME_DIR
   check_dir "$home/.ssh"
   if [ ! -d "$home/.ssh" ]; then
     mkdir -m 0700 -- "$home/.ssh"
