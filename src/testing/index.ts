@@ -3,3 +3,4 @@ export { Lab, type LabOptions } from "./lab.ts";
 export { TestHost } from "./test-host.ts";
 export { fleetOnLab } from "./lab-fleet.ts";
 export { runScenario, scenario, type DeployCall, type Scenario, type ScenarioContext } from "./scenario.ts";
+export { buildHostFrom, type BuiltHost } from "./build-host.ts";
