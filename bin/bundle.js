@@ -1,6 +1,6 @@
 // Roost runs from a bundle of its TypeScript sources (dist/), built by esbuild on first use and
 // rebuilt when a source changes: starting the CLI then costs plain Node's start-up, not a loader's.
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -58,6 +58,17 @@ export function writeStamp(stamp, metafile, base) {
   writeFileSync(stamp, JSON.stringify({ inputs }));
 }
 
+/** Each service module (src/services/<name>/index.ts) as its own entry, imported by fleets as roost/services/<name>. */
+function serviceEntries() {
+  const dir = path.join(root, "src/services");
+  if (!existsSync(dir)) return {};
+  return Object.fromEntries(
+    readdirSync(dir, { withFileTypes: true })
+      .filter((e) => e.isDirectory() && existsSync(path.join(dir, e.name, "index.ts")))
+      .map((e) => [`services/${e.name}/index`, `src/services/${e.name}/index.ts`]),
+  );
+}
+
 async function build() {
   const { buildSync } = await import("esbuild");
   const tmp = `${dist}.tmp-${process.pid}`;
@@ -66,12 +77,14 @@ async function build() {
   const result = buildSync({
     ...esbuildCommon,
     absWorkingDir: root,
-    entryPoints: { index: "src/index.ts", "testing/index": "src/testing/index.ts", "cli/main": "src/cli/main.ts" },
+    entryPoints: { index: "src/index.ts", "testing/index": "src/testing/index.ts", "cli/main": "src/cli/main.ts", ...serviceEntries() },
     outdir: tmp,
     splitting: true,
     external: ["esbuild", "typescript", "yaml"],
   });
-  writeStamp(path.join(tmp, "inputs.json"), result.metafile, root);
+  // The services directory too: a new service folder is a new entry point.
+  const services = existsSync(path.join(root, "src/services")) ? { "src/services": {} } : {};
+  writeStamp(path.join(tmp, "inputs.json"), { inputs: { ...result.metafile.inputs, ...services } }, root);
   // Another process may have finished a bundle of the same sources meanwhile, and be running it.
   if (fresh(stampFile)) {
     rmSync(tmp, { recursive: true, force: true });

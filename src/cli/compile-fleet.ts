@@ -50,6 +50,7 @@ async function compiler() {
             name: "roost",
             setup(b) {
               b.onResolve({ filter: /^roost(\/testing)?$/ }, (args) => ({ path: roostEntries[args.path]!, external: true }));
+              b.onResolve({ filter: /^roost\/services\/[a-z0-9-]+$/ }, (args) => ({ path: path.join(packageRoot, "dist", args.path.slice("roost/".length), "index.js"), external: true }));
               b.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
                 if (args.path.includes(`${path.sep}node_modules${path.sep}`) || args.path.startsWith(path.join(packageRoot, "src") + path.sep)) return undefined;
                 const url = JSON.stringify(pathToFileURL(args.path).href);
