@@ -7,41 +7,55 @@ import { ActivationReport, layout, layoutPrelude, parseGenerations, parseHostLin
 
 const recorded = (name: string) => readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "testdata", name), "utf8").split("\n").filter(Boolean);
 
+// testdata/*.out were recorded from the scripts on a test host: a switch that stops a unit and
+// changes a file with spaces in its name, one whose health check failed, and a lock-and-look after
+// hand edits with a stale lock.
 describe("host protocol", () => {
   it("reads an activation's report: units, changed files (spaces kept), the generation it finished on", () => {
     const report = new ActivationReport();
     const steps = recorded("activation.out").map((l) => report.add(l)).flatMap((l) => (l.kind === "step" ? [l.step] : []));
     assert.deepEqual(steps, ["check", "packages", "users", "stop", "files", "secrets", "units", "health", "commit"]);
     assert.deepEqual(report.actions, {
-      started: ["greeter.service"],
-      restarted: ["roost-firewall.service"],
-      reloaded: ["nginx.service"],
+      started: [],
+      restarted: ["greeter.service"],
+      reloaded: [],
       stopped: ["ticker.service"],
-      changedFiles: ["/etc/systemd/system/greeter.service", "/srv/greeter/index.html", "/srv/greeter/a file with spaces"],
+      changedFiles: ["/srv/greeter/index.html", "/etc/a file with spaces", "/etc/systemd/system/ticker.service"],
     });
-    assert.equal(report.done, "3f1c2a9e8b7d6c5f4e3a2b1c0d9e8f7a");
+    assert.equal(report.done, "5f2d9159bdfc08ce2399dc36535bed23");
     assert.equal(report.rolledBack, false);
     assert.equal(report.reason(), undefined);
   });
 
   it("reads a failed activation that rolled back, and gives the failed health check as the reason", () => {
     const report = new ActivationReport();
-    for (const l of recorded("failed-activation.out")) report.add(l);
+    const lines = recorded("failed-activation.out").map((l) => report.add(l));
     assert.equal(report.rolledBack, true);
     assert.equal(report.reason(), 'health check greeter failed: http://127.0.0.1:8080/ the body does not contain "never"');
+    assert.deepEqual(lines.filter((l) => l.kind === "other").map((l) => l.kind === "other" && l.text), ["rollback to 5f2d9159bdfc08ce2399dc36535bed23", "healthy greeter"]);
   });
 
   it("reads the lock-and-look report", () => {
     const status = parseStatus(recorded("status.out"));
-    assert.equal(status.current, "0a1b2c3d4e5f60718293a4b5c6d7e8f9");
-    assert.deepEqual(status.pending, { next: "3f1c2a9e8b7d6c5f4e3a2b1c0d9e8f7a", previous: "0a1b2c3d4e5f60718293a4b5c6d7e8f9" });
-    assert.deepEqual([...status.missing], ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]);
+    assert.equal(status.current, "5f2d9159bdfc08ce2399dc36535bed23");
+    assert.equal(status.pending, null);
+    assert.deepEqual([...status.missing], ["0".repeat(64)]);
     assert.deepEqual(status.drift, [
       { kind: "changed", path: "/srv/greeter/index.html" },
       { kind: "missing", path: "/etc/a file with spaces" },
     ]);
     assert.equal(status.staleHolder, "alice@laptop (pid 4242) since 2026-11-26T10:00:00.000Z");
-    assert.deepEqual(status.manifest, { format: 1, host: "alpha" });
+    assert.equal(status.manifest?.host, "alpha");
+    assert.equal(status.manifest?.files["/etc/a file with spaces"]?.mode, "0644");
+  });
+
+  it("reads the generations a host lists", () => {
+    const gens = parseGenerations(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "testdata", "generations.out"), "utf8"));
+    assert.deepEqual(gens, [
+      { id: "28269b8be8540ecb8bb091ffa03dcabe", activated: null, current: false, bytes: 1627 },
+      { id: "5f2d9159bdfc08ce2399dc36535bed23", activated: "2026-11-26T12:23:40Z", current: true, bytes: 1513 },
+      { id: "decef41f228a6e9904149ffab699ecc6", activated: "2026-11-26T12:23:38Z", current: false, bytes: 1626 },
+    ]);
   });
 
   it("keeps malformed lines as other, never as data", () => {
@@ -50,14 +64,11 @@ describe("host protocol", () => {
     }
     assert.deepEqual(parseHostLine("current -"), { kind: "current", id: null });
     assert.deepEqual(parseHostLine("locked bob@ci (pid 1) since then"), { kind: "locked", holder: "bob@ci (pid 1) since then" });
+    assert.deepEqual(parseHostLine(`pending ${"a".repeat(32)} ${"b".repeat(32)}`), { kind: "pending", next: "a".repeat(32), previous: "b".repeat(32) });
   });
 
-  it("reads generations and objects", () => {
-    const gens = parseGenerations("0a1b2c3d4e5f60718293a4b5c6d7e8f9\t2026-11-26T10:00:00Z\t1\t1234\n3f1c2a9e8b7d6c5f4e3a2b1c0d9e8f7a\t-\t0\t0\ngarbage\n");
-    assert.deepEqual(gens, [
-      { id: "0a1b2c3d4e5f60718293a4b5c6d7e8f9", activated: "2026-11-26T10:00:00Z", current: true, bytes: 1234 },
-      { id: "3f1c2a9e8b7d6c5f4e3a2b1c0d9e8f7a", activated: null, current: false, bytes: 0 },
-    ]);
+  it("reads objects, and skips lines that are not", () => {
+    assert.deepEqual(parseGenerations("garbage\n\t\t\t\n"), []);
     const h = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
     const objects = parseObjects(`${h} dGVzdA==\n${"0".repeat(64)} -\n`);
     assert.equal(objects.get(h)!.toString(), "test");

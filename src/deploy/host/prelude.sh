@@ -75,21 +75,26 @@ declare -A ROW_TYPES=(
   [secrets]="secret path mode name name kind"
   [secret-env]="env secret"
 )
-# Split a tab-separated line of the given kind into ROW (decoded, validated), or die.
+# Split a tab-separated line of the given kind into ROW (decoded, validated), or die (with
+# ROW_SOFT=1: return 1, for reports that skip what they cannot read).
+row_fail() {
+  if [ "${ROW_SOFT:-0}" = 1 ]; then return 1; fi
+  die "$@"
+}
 row() { # kind line
   local kind=$1 line=$2 i
   local -a raw=() types
   while [[ $line == *$'\t'* ]]; do raw+=("${line%%$'\t'*}"); line=${line#*$'\t'}; done
   raw+=("$line")
   if [ "$kind" = health ]; then
-    [[ ${raw[1]:-} =~ ^(unit|tcp|http)$ ]] || die "host data: a health check of an unknown type"
+    [[ ${raw[1]:-} =~ ^(unit|tcp|http)$ ]] || { row_fail "host data: a health check of an unknown type"; return 1; }
     kind=health-${raw[1]}
   fi
   read -r -a types <<< "${ROW_TYPES[$kind]}"
-  [ ${#raw[@]} -eq ${#types[@]} ] || die "host data: a $kind row has ${#raw[@]} fields, not ${#types[@]}"
+  [ ${#raw[@]} -eq ${#types[@]} ] || { row_fail "host data: a $kind row has ${#raw[@]} fields, not ${#types[@]}"; return 1; }
   ROW=()
   for i in "${!types[@]}"; do
-    valid "${types[$i]}" "${raw[$i]}" || die "host data: field $((i + 1)) of a $kind row is not a valid ${types[$i]}"
+    valid "${types[$i]}" "${raw[$i]}" || { row_fail "host data: field $((i + 1)) of a $kind row is not a valid ${types[$i]}"; return 1; }
     ROW+=("$FIELD")
   done
 }
