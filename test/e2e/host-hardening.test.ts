@@ -83,6 +83,16 @@ describe("a hardened host side", { timeout: 900_000 }, () => {
         const [repaired] = await deploy({ fleet: withBob("/bin/bash", { greeter: { message: "repaired" } }) });
         assert.equal(repaired!.status, "deployed");
         assert.equal((await alpha.succeed("curl -sf http://127.0.0.1:8080/")).trim(), "repaired");
+
+        // A receive in progress (its pin names a live process) keeps the store from being collected.
+        const orphan = `/var/lib/roost/store/${"0".repeat(64)}`;
+        await alpha.succeed(`systemd-run --unit=receiving sleep 600 && echo x > ${orphan} && echo id > /var/lib/roost/pins/$(systemctl show -p MainPID --value receiving)`);
+        const [whilePinned] = await deploy({ fleet: withBob("/bin/bash", { greeter: { message: "pinned" } }) });
+        assert.equal(whilePinned!.status, "deployed");
+        await alpha.succeed(`test -e ${orphan}`);
+        await alpha.succeed("systemctl stop receiving");
+        await deploy({ fleet: withBob("/bin/bash", { greeter: { message: "unpinned" } }) });
+        await alpha.fail(`test -e ${orphan}`);
       },
     });
   });
