@@ -23,3 +23,5 @@ export {
 } from "./core/index.ts";
 export { definitionsFromFile } from "./core/index.ts";
 export { formats, shellArgs, shellQuote, type Format } from "./host/formats/index.ts";
+export { execLine } from "./host/systemd/unit-file.ts";
+export { addressOrNetwork } from "./host/firewall/options.ts";

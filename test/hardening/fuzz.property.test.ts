@@ -17,7 +17,8 @@ import { hostDataFiles } from "../../src/deploy/host-data.ts";
 import { RoostError, secret } from "../../src/core/index.ts";
 import { FleetEvaluation, defineFleet, host } from "../../src/host/fleet.ts";
 import type { HostDefinitions } from "../../src/host/module.ts";
-import { expandSpecifiers, readDeb822, readUnitFile, unquoteEnvironment } from "./readers.ts";
+import { execLine } from "../../src/host/systemd/unit-file.ts";
+import { expandSpecifiers, readDeb822, readUnitFile, splitExecLine, unquoteEnvironment } from "./readers.ts";
 
 const seed = Number(process.env.FUZZ_SEED ?? 20261126);
 const numRuns = Number(process.env.FUZZ_RUNS ?? 10_000);
@@ -232,6 +233,20 @@ describe("fuzzing every string option of every primitive", () => {
     );
     t.diagnostic(`${counts.refused} refused, ${counts.accepted} accepted and read back`);
     assert.ok(counts.accepted > numRuns / 20 && counts.refused > numRuns / 20, `both outcomes occur: ${JSON.stringify(counts)}`);
+  });
+
+  it("execLine writes command words that systemd splits back exactly", () => {
+    const word = text.filter((w) => !w.includes("\0") && !/[\ud800-\udfff]/.test(w));
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 5 }), (argv) => {
+        const argv0 = ["/usr/bin/app", ...argv];
+        const line = execLine(argv0);
+        const read = readUnitFile(`[Service]\nExecStart=${line.replace(/%/g, "%%")}\n`).get("Service")!.get("ExecStart")!;
+        assert.equal(read.length, 1);
+        assert.deepEqual(splitExecLine(expandSpecifiers(read[0]!)!), argv0);
+      }),
+      { numRuns: 2000, seed },
+    );
   });
 
   it("systemd-analyze verify objects to nothing but the fuzzed line in sampled units", async () => {

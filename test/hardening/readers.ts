@@ -101,3 +101,31 @@ export function readDeb822(text: string): Map<string, string> {
   }
   return fields;
 }
+
+/** The words of an ExecStart= value as systemd splits them (quotes, C escapes, then $$ → $). */
+export function splitExecLine(value: string): string[] | null {
+  const words: string[] = [];
+  let i = 0;
+  while (i < value.length) {
+    while (value[i] === " ") i++;
+    if (i >= value.length) break;
+    let word = "";
+    if (value[i] === '"') {
+      let j = i + 1;
+      for (; j < value.length && value[j] !== '"'; j++) if (value[j] === "\\") j++;
+      if (j >= value.length) return null;
+      const body = unquoteEnvironment(`"${value.slice(i + 1, j)}"`);
+      if (body === null) return null;
+      word = body;
+      i = j + 1;
+      if (i < value.length && value[i] !== " ") return null;
+    } else {
+      const j = value.indexOf(" ", i);
+      word = value.slice(i, j < 0 ? value.length : j);
+      if (/["'\\]/.test(word)) return null;
+      i = j < 0 ? value.length : j;
+    }
+    words.push(word.replaceAll("$$", "$"));
+  }
+  return words;
+}

@@ -61,11 +61,20 @@ export const firewallModule = defineHostModule({
   name: "firewall",
   options: firewallOptions,
   config: ({ config }) => {
-    const ruleset = renderRuleset(config.networking.firewall);
+    // Rendered only when the file is merged: sources may list other hosts' addresses, which read
+    // back into this host's config.
+    const ruleset = () => renderRuleset(config.networking.firewall);
     return mkIf(config.networking.firewall.enable, {
       assertions: [{ assertion: config.networking.firewall.sshPorts.length > 0, message: "networking.firewall.sshPorts is empty: SSH must stay open for deploys to reach the host" }],
       packages: ["nftables"],
-      files: { [rulesetPath]: { text: ruleset, mode: "0600" } },
+      files: {
+        [rulesetPath]: {
+          get text() {
+            return ruleset();
+          },
+          mode: "0600",
+        },
+      },
       systemd: {
         services: {
           "roost-firewall": {
@@ -82,7 +91,9 @@ export const firewallModule = defineHostModule({
               ExecStop: ["/usr/sbin/nft delete table inet roost"],
             },
             restartIfChanged: false,
-            reloadTriggers: [ruleset],
+            get reloadTriggers() {
+              return [ruleset()];
+            },
           },
         },
       },

@@ -89,3 +89,20 @@ export function environmentLine(key: string, value: string): string {
   });
   return `"${escaped}"`;
 }
+
+/**
+ * A command line for ExecStart= and friends from its words: each word reads back exactly as given
+ * (quoted with C escapes where needed, $ written $$ so systemd does not expand variables).
+ */
+export function execLine(argv: readonly string[]): string {
+  if (argv.length === 0) throw new UnitValueError("ExecStart", "", "a command line needs at least the program");
+  return argv
+    .map((word, i) => {
+      if (word.includes("\0")) throw new UnitValueError("ExecStart", word, "a word cannot hold a NUL character");
+      // Before the program, @ - : + ! are prefixes that change how systemd runs it.
+      if (/^[A-Za-z0-9_@%+:,./=^[\]-]+$/.test(word) && (i > 0 || !/^[@:+!-]/.test(word))) return word;
+      const escaped = word.replace(/[\\"\x01-\x1f\x7f]/g, (c) => (c === "\\" || c === '"' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
+      return `"${escaped.replaceAll("$", "$$$$")}"`;
+    })
+    .join(" ");
+}

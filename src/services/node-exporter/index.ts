@@ -1,6 +1,6 @@
 // Prometheus node exporter: machine metrics (and systemd unit states) on :9100, registered as the
 // scrape target "node" for the fleet's scrape servers.
-import { defineModule, enableOption, mkIf, option, packageOption, types as t } from "roost";
+import { addressOrNetwork, defineModule, enableOption, execLine, mkIf, option, packageOption, types as t } from "roost";
 import { scrapeTargets } from "roost/services/scrape-targets";
 
 const collectorName = t.strMatching(/^[a-z0-9_]+$/, "collector name (lower case, digits and _)");
@@ -33,7 +33,7 @@ export const nodeExporter = defineModule({
         extraFlags: option({ type: t.listOf(t.str), default: [], description: "More command-line flags, one per item.", example: ["--collector.filesystem.mount-points-exclude=^/(dev|proc|sys)($|/)"] }),
         openFirewall: option({ type: t.bool, default: false, description: "Open the port to every address." }),
         allowedSources: option({
-          type: t.listOf(t.str),
+          type: t.listOf(addressOrNetwork),
           default: [],
           description:
             "Addresses and networks the port is open to (networking.firewall.sources.node-exporter), usually the scrape server's: `allowedSources: [nodes.mon!.config.networking.addresses[0]!]`.",
@@ -68,7 +68,7 @@ export const nodeExporter = defineModule({
               wantedBy: ["multi-user.target"],
               after: ["network.target"],
               serviceConfig: {
-                ExecStart: [exec.map(execWord).join(" ")],
+                ExecStart: [execLine(exec)],
                 User: "prometheus",
                 Group: "prometheus",
                 Restart: "on-failure",
@@ -105,8 +105,3 @@ export const nodeExporter = defineModule({
     });
   },
 });
-
-/** One word of an ExecStart= line, as systemd splits it: quoted when it must be, `$` doubled (systemd doubles `%` itself). */
-function execWord(word: string): string {
-  return /^[A-Za-z0-9_@%+:,.\/=\[\]^-]+$/.test(word) ? word : `"${word.replace(/[\\"]/g, "\\$&").replaceAll("$", "$$$$")}"`;
-}
