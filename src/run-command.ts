@@ -5,6 +5,8 @@ import path from "node:path";
 export interface CommandResult {
   readonly code: number;
   readonly stdout: string;
+  /** stdout as the program wrote it, for output that is not text (decrypted secrets). */
+  readonly stdoutBytes: Buffer;
   readonly stderr: string;
 }
 
@@ -12,12 +14,15 @@ export interface CommandResult {
 export function run(file: string, args: readonly string[], opts: SpawnOptions & { input?: string | Buffer } = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(file, args, { ...opts, stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
+    const out: Buffer[] = [];
     let stderr = "";
-    child.stdout!.on("data", (d) => (stdout += d));
+    child.stdout!.on("data", (d: Buffer) => out.push(d));
     child.stderr!.on("data", (d) => (stderr += d));
     child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : 1), stdout, stderr }));
+    child.on("close", (code, signal) => {
+      const stdoutBytes = Buffer.concat(out);
+      resolve({ code: code ?? (signal ? 128 : 1), stdout: stdoutBytes.toString("utf8"), stdoutBytes, stderr });
+    });
     child.stdin!.on("error", () => {});
     child.stdin!.end(opts.input ?? "");
   });

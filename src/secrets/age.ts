@@ -1,5 +1,5 @@
-import { spawn } from "node:child_process";
 import { RoostError } from "../core/index.ts";
+import { run } from "../run-command.ts";
 
 /**
  * Encryption with age (Debian's `age` package): X25519 and ssh-ed25519 recipients, ASCII armour.
@@ -18,17 +18,13 @@ export async function decrypt(ciphertext: string, identityFile: string): Promise
   return r.code === 0 ? r.stdout : null;
 }
 
-function age(args: string[], input: Buffer): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("age", args, { stdio: ["pipe", "pipe", "pipe"] });
-    const out: Buffer[] = [];
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => out.push(d));
-    child.stderr.on("data", (d) => (stderr += d));
-    child.on("error", (e) => reject((e as NodeJS.ErrnoException).code === "ENOENT" ? new RoostError("age is not installed", [], "apt-get install age") : e));
-    child.on("close", (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr }));
-    child.stdin.end(input);
-  });
+async function age(args: string[], input: Buffer): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  try {
+    const r = await run("age", args, { input });
+    return { code: r.code, stdout: r.stdoutBytes, stderr: r.stderr };
+  } catch (e) {
+    throw (e as NodeJS.ErrnoException).code === "ENOENT" ? new RoostError("age is not installed", [], "apt-get install age") : e;
+  }
 }
 
 function firstLine(s: string): string {
