@@ -38,9 +38,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   program
     .command("options")
     .description("the option reference: path, type, default, description, example, declared in")
-    .addOption(new Option("--json", "as JSON").conflicts("markdown").default(false))
-    .addOption(new Option("--markdown", "as Markdown").default(false))
-    .action(async (o: { json: boolean; markdown: boolean }) => void (code = await (await import("./commands/options.ts")).optionsCommand({ ...global(), ...o })));
+    .addOption(new Option("--json", "as JSON").conflicts(["markdown", "html"]).default(false))
+    .addOption(new Option("--markdown", "as Markdown").conflicts("html").default(false))
+    .addOption(new Option("--html", "as one self-contained, searchable web page: <out>/index.html").default(false))
+    .option("-o, --out <dir>", "where --html writes index.html", "roost-options")
+    .action(async (o: { json: boolean; markdown: boolean; html: boolean; out: string }) => void (code = await (await import("./commands/options.ts")).optionsCommand({ ...global(), ...o })));
   program
     .command("eval")
     .description("print a host's final value of an option and where it was defined")
