@@ -21,7 +21,7 @@ export async function initCommand(dir: string): Promise<number> {
   }
   writeFileSync(path.join(target, "package.json"), json(packageManifest(target)));
   writeFileSync(path.join(target, "tsconfig.json"), json(tsconfig));
-  writeFileSync(path.join(target, ".gitignore"), "node_modules/\nresult/\n.roost/\n");
+  writeFileSync(path.join(target, ".gitignore"), "node_modules/\nresult/\nroost-options/\n.roost/\n");
   const relative = path.relative(process.cwd(), target);
   const cd = relative.startsWith("..") ? target : relative;
   console.log(`Created a fleet in ${cd || "."}: ${written.join(", ")}`);
