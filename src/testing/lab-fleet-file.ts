@@ -15,7 +15,7 @@ export function writeLabFleetFile(lab: Lab, fleetFile: string, name: string, use
   // Only the lab hosts the fleet has (a fleet file may add hosts depending on its environment).
   const hosts = [...lab.hosts.values()].map((h) => {
     const name = JSON.stringify(h.name);
-    const target = `{ deployment: mkForce({ targetHost: ${JSON.stringify(h.address)}, targetUser: ${JSON.stringify(user)}, targetPort: null, hostKey: ${JSON.stringify(h.hostKey)} }) }`;
+    const target = `{ deployment: mkForce({ targetHost: ${JSON.stringify(h.address)}, targetUser: ${JSON.stringify(user)}, targetPort: null, hostKey: ${JSON.stringify(h.hostKey)} }), networking: { addresses: mkForce([${JSON.stringify(h.address)}]) } }`;
     const host = `fleet.hosts[${name}]!`;
     // The roost command reads the forced options only, so each value appears once in the file.
     return `    ...(fleet.hosts[${name}] ? { ${name}: { ...${host}, modules: [...${host}.modules, defineModule({ config: ${target} })] } } : {}),`;

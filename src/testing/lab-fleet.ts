@@ -10,7 +10,8 @@ export function fleetOnLab(fleet: Fleet, lab: Lab): Fleet {
   const hosts: Record<string, Host> = {};
   for (const [name, h] of Object.entries(fleet.hosts)) {
     const test = lab.host(name);
-    const onLab = definitionModule({ deployment: labTarget("root", test.address, test.hostKey) }, h.site, `lab.${name}`);
+    // Other hosts read networking.addresses: on the lab, a host is at its lab address only.
+    const onLab = definitionModule({ deployment: labTarget("root", test.address, test.hostKey), networking: { addresses: mkForce([test.address]) } }, h.site, `lab.${name}`);
     hosts[name] = { ...h, address: `root@${test.address}`, hostKey: test.hostKey, modules: [...h.modules, onLab] };
   }
   return { ...defineFleet({ hosts, modules: fleet.modules as never }), secrets: fleet.secrets, site: fleet.site };

@@ -84,6 +84,7 @@ export class Lab {
     const proxy = await startAptProxy(subnet.gateway, aptProxyPort, [mirrorHost, "security.debian.org"]);
     const authorizedKey = readFileSync(`${identity}.pub`, "utf8").trim();
     const hosts = new Map<string, TestHost>();
+    const peers = opts.hosts.map((name, i) => ({ name, address: subnet.hostAddress(i) }));
     opts.hosts.forEach((name, i) => {
       hosts.set(
         name,
@@ -98,6 +99,7 @@ export class Lab {
           authorizedKey,
           sshConfig,
           aptProxy: `http://${subnet.gateway}:${aptProxyPort}`,
+          peers,
         }),
       );
     });

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { RoostError } from "../core/errors.ts";
 import { run, runOk, type CommandResult } from "../run-command.ts";
 
 export interface TestHostSpec {
@@ -19,6 +20,8 @@ export interface TestHostSpec {
   readonly authorizedKey: string;
   readonly sshConfig: string;
   readonly aptProxy: string | null;
+  /** Every host of the lab, this one included: each resolves the others by name (/etc/hosts). */
+  readonly peers?: readonly { readonly name: string; readonly address: string }[];
 }
 
 /**
@@ -77,7 +80,9 @@ export class TestHost {
   async #customise(): Promise<void> {
     const r = this.root;
     await writeFile(path.join(r, "etc/hostname"), `${this.name}\n`);
-    await writeFile(path.join(r, "etc/hosts"), `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n127.0.1.1 ${this.name}\n`);
+    // Written here rather than by the fleet, so the generations stay those of production.
+    const peers = (this.spec.peers ?? []).filter((p) => p.name !== this.name).map((p) => `${p.address} ${p.name}\n`);
+    await writeFile(path.join(r, "etc/hosts"), `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n127.0.1.1 ${this.name}\n${peers.join("")}`);
     const dropIn = path.join(r, "etc/systemd/network/80-container-host0.network.d");
     await mkdir(dropIn, { recursive: true });
     await writeFile(path.join(dropIn, "addr.conf"), `[Network]\nAddress=${this.address}/24\nGateway=${this.spec.gateway}\n`);
@@ -137,14 +142,14 @@ export class TestHost {
   /** Run a command that must succeed; resolves to its stdout. */
   async succeed(command: string): Promise<string> {
     const r = await this.ssh(command);
-    if (r.code !== 0) throw new Error(`${this.name}: \`${command}\` failed with ${r.code}:\n${r.stdout}${r.stderr}`);
+    if (r.code !== 0) throw new CommandFailed(this.name, command, `failed with ${r.code}`, r);
     return r.stdout;
   }
 
   /** Run a command that must fail; resolves to its stderr and stdout. */
   async fail(command: string): Promise<string> {
     const r = await this.ssh(command);
-    if (r.code === 0) throw new Error(`${this.name}: \`${command}\` succeeded but should have failed:\n${r.stdout}`);
+    if (r.code === 0) throw new CommandFailed(this.name, command, "succeeded but should have failed", r);
     return r.stdout + r.stderr;
   }
 
@@ -152,25 +157,45 @@ export class TestHost {
   async waitUntilSucceeds(command: string, timeoutMs = 30_000): Promise<string> {
     const deadline = Date.now() + timeoutMs;
     let last: CommandResult | null = null;
+    let attempts = 0;
     while (Date.now() < deadline) {
       last = await this.ssh(command);
+      attempts++;
       if (last.code === 0) return last.stdout;
       await sleep(200);
     }
-    throw new Error(`${this.name}: \`${command}\` did not succeed within ${timeoutMs / 1000} s:\n${last?.stdout}${last?.stderr}`);
+    const how = `did not succeed within ${timeoutMs / 1000} s (${attempts} attempts; the last exited ${last?.code ?? "—"})`;
+    throw new CommandFailed(this.name, command, how, last);
   }
 
   waitForUnit(unit: string, timeoutMs = 30_000): Promise<string> {
     return this.waitUntilSucceeds(`systemctl is-active --quiet ${shellQuote(unit)}`, timeoutMs);
   }
 
+  /**
+   * Wait until a process on the host listens on a TCP port, as seen inside the host (as NixOS
+   * tests do): the host's firewall does not matter. waitForReachablePort checks from outside.
+   */
   async waitForOpenPort(port: number, timeoutMs = 30_000): Promise<void> {
+    const listening = `ss -Htln ${shellQuote(`sport = :${port}`)} | grep -q .`;
+    const deadline = Date.now() + timeoutMs;
+    let last: CommandResult | null = null;
+    while (Date.now() < deadline) {
+      last = await this.ssh(listening);
+      if (last.code === 0) return;
+      await sleep(100);
+    }
+    throw new CommandFailed(this.name, listening, `found nothing listening on TCP port ${port} within ${timeoutMs / 1000} s`, last);
+  }
+
+  /** Wait until the machine running the test connects to a TCP port of the host, through its firewall. */
+  async waitForReachablePort(port: number, timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (await portOpen(this.address, port)) return;
       await sleep(100);
     }
-    throw new Error(`${this.name}: port ${port} not open within ${timeoutMs / 1000} s`);
+    throw new RoostError(`${this.name}: TCP port ${port} not reachable from this machine within ${timeoutMs / 1000} s`, [], "if a process listens there (waitForOpenPort), check the host's firewall (networking.firewall)");
   }
 
   /** Take the host's link down on the machine's side: it keeps running, unreachable. */
@@ -204,6 +229,33 @@ export class TestHost {
     if ((await run("mountpoint", ["-q", this.root])).code === 0) await run("umount", ["-l", this.root]);
     await rm(this.spec.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A command on a test host that did not do what the scenario expected: the command, how it ended,
+ * and the end of what it printed.
+ */
+export class CommandFailed extends RoostError {
+  constructor(host: string, command: string, how: string, result: CommandResult | null) {
+    super(`${host}: \`${command}\` ${how}`, result ? outputLines(result) : []);
+    this.name = "CommandFailed";
+  }
+}
+
+const shownLines = 20;
+
+function outputLines(r: CommandResult): string[] {
+  const lines: string[] = [];
+  for (const [name, text] of [["stdout", r.stdout], ["stderr", r.stderr]] as const) {
+    const all = text.replace(/\n$/, "").split("\n");
+    if (text.trim() === "") {
+      lines.push(`${name}: (empty)`);
+      continue;
+    }
+    const tail = all.slice(-shownLines);
+    lines.push(`${name}${all.length > tail.length ? ` (last ${tail.length} of ${all.length} lines)` : ""}:`, ...tail.map((l) => `  ${l}`));
+  }
+  return lines;
 }
 
 export function portOpen(host: string, port: number, timeoutMs = 300): Promise<boolean> {
