@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { runRoost } from "./run-roost.ts";
+import { repoRoot, runRoost } from "./run-roost.ts";
 
 const example = "examples/homelab/roost.config.ts";
 const scratch = mkdtempSync(path.join(tmpdir(), "roost-cli-"));
@@ -82,6 +82,27 @@ describe("roost eval", () => {
     assert.deepEqual(JSON.parse(run.stdout), [8080, 80]);
     assert.match(run.stderr, /\[80\] +defined in examples\/homelab\/roost\.config\.ts:\d+:\d+/);
     assert.match(run.stderr, /defined in examples\/homelab\/modules\/static-site\.ts:\d+:\d+/);
+  });
+  it("shows mkDefault and mkForce definitions with their values, priorities and the lines that set them", () => {
+    const fixture = "test/fixtures/eval/priorities.config.ts";
+    const lines = readFileSync(path.join(repoRoot, fixture), "utf8").split("\n");
+    const lineOf = (text: string) => lines.findIndex((l) => l.includes(text)) + 1;
+    const run = runRoost(["eval", "-c", fixture, "box", 'files."/etc/motd".text']);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, "forced\n\n");
+    assert.doesNotMatch(run.stderr, /<mk/);
+    const shown = run.stderr.trim().split("\n").map((l) => l.trim());
+    assert.equal(shown.length, 2, run.stderr);
+    assert.match(shown[0]!, new RegExp(`^"from the module\\\\n" +defined in test/fixtures/eval/priorities\\.config\\.ts:${lineOf('text: mkDefault("from')}:\\d+ \\(mkDefault, priority 1000\\) overridden$`));
+    assert.match(shown[1]!, new RegExp(`^"forced\\\\n" +defined in test/fixtures/eval/priorities\\.config\\.ts:${lineOf('text: mkForce("forced')}:\\d+ \\(mkForce, priority 50\\)$`));
+  });
+  it("points a plain definition at its own line, and marks the option's default as overridden", () => {
+    const fixture = "test/fixtures/eval/priorities.config.ts";
+    const line = readFileSync(path.join(repoRoot, fixture), "utf8").split("\n").findIndex((l) => l.includes("allowPing: false")) + 1;
+    const run = runRoost(["eval", "-c", fixture, "box", "networking.firewall.allowPing"]);
+    assert.equal(run.stdout, "false\n");
+    assert.match(run.stderr, new RegExp(`^ {2}false +defined in test/fixtures/eval/priorities\\.config\\.ts:${line}:\\d+ \\(plain, priority 100\\)$`, "m"));
+    assert.match(run.stderr, /^ {2}true +default declared in src\/host\/firewall\/options\.ts:\d+:\d+ \(option default, priority 1500\) overridden$/m);
   });
   it("reads into a submodule", () => {
     const run = runRoost(["eval", "-c", example, "web", "systemd.services.site.serviceConfig.User"]);

@@ -1,5 +1,6 @@
 import { collectDefinitions } from "../../core/collect.ts";
-import { RoostError, showPath, type OptionPath } from "../../core/index.ts";
+import { priorities, RoostError, showPath, type OptionPath } from "../../core/index.ts";
+import { discharge } from "../../core/merge.ts";
 import { isOption } from "../../core/option.ts";
 import { showValue } from "../../core/show-value.ts";
 import { openFleet, UsageError, type GlobalOptions } from "../context.ts";
@@ -22,16 +23,33 @@ export async function evalCommand(host: string, optionPath: string, opts: Global
   const value = dig(ev.value(path.slice(0, split)), path.slice(split), optionPath);
   console.log(opts.json ? JSON.stringify(value, null, 2) : typeof value === "string" ? value : JSON.stringify(value, null, 2));
   if (opts.json) return exitCodes.ok;
-  const defs = ev.allDefinitions(path.slice(0, split)).flatMap((d) => collectDefinitions(d.value, path.slice(split), d.site));
-  const winning = new Set(split === path.length ? ev.definitionsOf(path).map((d) => d.site) : []);
-  const option = ev.declarations.lookup(path.slice(0, split));
-  console.error("");
-  for (const d of defs) {
-    const mark = split === path.length && winning.size && !winning.has(d.site) ? " (overridden)" : "";
-    console.error(`  ${showValue(d.value, 60)}  defined in ${d.site}${d.priority !== undefined ? ` (priority ${d.priority})` : ""}${mark}`);
+  const prefix = path.slice(0, split);
+  // Each definition with its properties unwrapped: the value as written, its priority, its own site.
+  const defs = ev.allDefinitions(prefix).flatMap((d) =>
+    collectDefinitions(d.value, path.slice(split), d.site).flatMap((c) => discharge({ ...c, priority: c.priority ?? d.priority, order: c.order ?? d.order })),
+  );
+  const option = ev.declarations.lookup(prefix);
+  const shown = defs.map((d) => ({ value: showValue(d.value, 60), where: `defined in ${d.site.at(path)}`, priority: d.priority }));
+  if (split === path.length && isOption(option) && option.hasDefault) {
+    shown.push({ value: showValue(option.spec.default, 60), where: `default declared in ${option.declaredIn}`, priority: priorities.optionDefault });
   }
-  if (isOption(option) && option.hasDefault) console.error(`  default declared in ${option.declaredIn}`);
+  // As in every merge, inside submodules too: the lowest priority number wins, the rest are dropped.
+  const best = Math.min(...shown.map((d) => d.priority));
+  const width = Math.max(0, ...shown.map((d) => d.value.length));
+  console.error("");
+  for (const d of shown) console.error(`  ${d.value.padEnd(width)}  ${d.where} (${priorityText(d.priority)})${d.priority > best ? " overridden" : ""}`);
   return exitCodes.ok;
+}
+
+/** "mkDefault, priority 1000": the priority as a number and as it is usually written. */
+function priorityText(priority: number): string {
+  const names: Record<number, string> = {
+    [priorities.force]: "mkForce",
+    [priorities.plain]: "plain",
+    [priorities.default]: "mkDefault",
+    [priorities.optionDefault]: "option default",
+  };
+  return `${names[priority] ?? `mkOverride(${priority})`}, priority ${priority}`;
 }
 
 function dig(value: unknown, rest: OptionPath, shown: string): unknown {
