@@ -245,13 +245,11 @@ export class CommandFailed extends RoostError {
 const shownLines = 20;
 
 function outputLines(r: CommandResult): string[] {
+  if (r.stdout.trim() === "" && r.stderr.trim() === "") return ["it printed nothing"];
   const lines: string[] = [];
   for (const [name, text] of [["stdout", r.stdout], ["stderr", r.stderr]] as const) {
     const all = text.replace(/\n$/, "").split("\n");
-    if (text.trim() === "") {
-      lines.push(`${name}: (empty)`);
-      continue;
-    }
+    if (text.trim() === "") continue;
     const tail = all.slice(-shownLines);
     lines.push(`${name}${all.length > tail.length ? ` (last ${tail.length} of ${all.length} lines)` : ""}:`, ...tail.map((l) => `  ${l}`));
   }
