@@ -64,6 +64,22 @@ describe("host data: encoded by host-data.ts, read back by the host scripts' rea
     );
   });
 
+  it("round-trips a command check's words, spaces and all, through decode_argv", () => {
+    const words = ["/bin/sh", "-c", ...hostile.filter((w) => w !== "")];
+    const tsv = hostDataFiles(manifest({ healthChecks: { c: { type: "command", command: words, expectExitCode: 3, user: "nobody", timeout: 5 } } }))["health.tsv"]!;
+    const dir = mkdtempSync(path.join(tmpdir(), "roost-argv-"));
+    try {
+      writeFileSync(path.join(dir, "data"), tsv);
+      const script = `${hostPrelude}\ncd "$1"\nIFS= read -r line < data; row health "$line"; printf '%s\\0' "\${ROW[@]:0:5}"; decode_argv "\${ROW[5]}"; printf '%s\\0' "\${ARGV[@]}"\n`;
+      const r = spawnSync("bash", ["-c", script, "reader", dir], { encoding: "utf8" });
+      assert.equal(r.status, 0, r.stdout + r.stderr);
+      assert.deepEqual(r.stdout.split("\0").slice(0, -1), ["c", "command", "5", "3", "nobody", ...words]);
+      assert.equal(existsSync(path.join(dir, "pwned")), false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("round-trips paths holding %, spaces and $(…) in files.tsv and users.tsv", () => {
     const paths = ["/srv/100% done/$(touch pwned)/a b", "/etc/%41", "/srv/`x`"];
     const files = Object.fromEntries(paths.map((p) => [p, { sha256: hash("a"), size: 1, mode: "0644", owner: "root", group: "root" }]));

@@ -51,6 +51,12 @@ function strict(type: FieldType, value: string, where: string): string {
 /** Paths and URLs are checked strictly, then encoded like text (a path may hold a %). */
 const encoded = (type: "path" | "url", value: string, where: string) => encodeText(strict(type, value, where), where);
 
+/** A command's words as one field: each word encoded like text, with its spaces too, joined by spaces. */
+const argv = (words: readonly string[], where: string): string => {
+  if (words.length === 0 || words.some((w) => w === "")) throw new RoostError(`${where}: a command needs a program and no empty arguments`);
+  return words.map((w) => encodeText(w, where).replaceAll(" ", "%20")).join(" ");
+};
+
 const uint = (n: number, where: string): string => {
   if (!Number.isSafeInteger(n) || n < 0 || n > 4294967295) throw new RoostError(`${where}: ${n} is not a whole number the host can read`);
   return String(n);
@@ -111,6 +117,8 @@ export function hostDataFiles(manifest: Manifest): Record<string, string> {
         return [...head, strict("host", c.host, `${at}.host`), uint(c.port, `${at}.port`)];
       case "http":
         return [...head, encoded("url", c.url, `${at}.url`), uint(c.expectStatus, `${at}.expectStatus`), encodeText(c.expectBody ?? "", `${at}.expectBody`)];
+      case "command":
+        return [...head, uint(c.expectExitCode, `${at}.expectExitCode`), c.user === null ? "-" : strict("name", c.user, `${at}.user`), argv(c.command, `${at}.command`)];
     }
   });
   const secrets = sorted(manifest.secrets).map(([n, s]) => {

@@ -75,6 +75,16 @@ describe("packages and apt repositories", () => {
   });
 });
 
+describe("health checks", () => {
+  it("run a command as a user, and need an absolute program and no empty argument", () => {
+    const gen = buildOne({ healthChecks: { db: { type: "command", command: ["/usr/bin/pg_isready", "-q"], user: "postgres", expectExitCode: 0 } } });
+    assert.deepEqual(gen.manifest.healthChecks.db, { type: "command", command: ["/usr/bin/pg_isready", "-q"], expectExitCode: 0, user: "postgres", timeout: 30 });
+    assert.match(errorOf(() => buildOne({ healthChecks: { db: { type: "command", command: ["pg_isready"] } } })), /healthChecks\.db: a command check's program must be an absolute path, not "pg_isready"/);
+    assert.match(errorOf(() => buildOne({ healthChecks: { db: { type: "command", command: ["/bin/true", ""] } } })), /healthChecks\.db\.command\[1\]: expected command argument, but an empty argument cannot be passed/);
+    assert.match(errorOf(() => buildOne({ healthChecks: { db: { type: "command" } } })), /a command check needs command/);
+  });
+});
+
 describe("firewall", () => {
   it("keeps SSH open and opens what is asked, per interface too", () => {
     const gen = buildOne({ networking: { firewall: { allowedTCPPorts: [443, 80], allowedUDPPorts: [51820], interfaces: { wg0: { allowedTCPPorts: [9100] } }, allowedTCPPortRanges: [{ from: 6000, to: 6010 }] } } });

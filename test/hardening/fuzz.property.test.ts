@@ -192,6 +192,11 @@ const slots: Slot[] = [
   { option: "healthChecks.c.host", config: (s) => ({ healthChecks: { c: { type: "tcp", port: 1, host: s } } }), readBack: (gen, s) => assert.equal((gen.manifest.healthChecks.c as { host: string }).host, s) },
   { option: "healthChecks.c.url", config: (s) => ({ healthChecks: { c: { type: "http", url: s } } }), readBack: (gen, s) => assert.equal((gen.manifest.healthChecks.c as { url: string }).url, s) },
   { option: "healthChecks.c.expectBody", config: (s) => ({ healthChecks: { c: { type: "http", url: "http://127.0.0.1/", expectBody: s } } }), readBack: (gen, s) => assert.equal((gen.manifest.healthChecks.c as { expectBody: string }).expectBody, s) },
+  {
+    option: "healthChecks.c.command",
+    config: (s) => ({ healthChecks: { c: { type: "command", command: ["/usr/bin/test", s] } } }),
+    readBack: (gen, s) => assert.deepEqual((gen.manifest.healthChecks.c as { command: string[] }).command, ["/usr/bin/test", s]),
+  },
   { option: "networking.hostName", config: (s) => ({ networking: { hostName: s } }), readBack: (gen, s) => assert.equal(file(gen, "/etc/hostname"), `${s}\n`) },
 
   // ---- secrets -----------------------------------------------------------------------------------

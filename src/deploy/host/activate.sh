@@ -429,6 +429,13 @@ check_once() { # type a b c
       [ "$code" = "$status" ] || { LAST="answered $code, expected $status"; return 1; }
       [ -z "$body" ] || grep -qF -- "$body" <<< "$response" || { LAST="the body does not contain \"$body\""; return 1; }
       ;;
+    command)
+      local expect=$2 user=$3 rc=0 out
+      decode_argv "$4" || return 1
+      if [ "$user" = - ]; then out=$(timeout 10 "${ARGV[@]}" 2>&1 < /dev/null) || rc=$?
+      else out=$(timeout 10 runuser -u "$user" -- "${ARGV[@]}" 2>&1 < /dev/null) || rc=$?; fi
+      [ "$rc" = "$expect" ] || { LAST="exited $rc, expected $expect: $(tail -n 3 <<< "$out" | tr '\n' ' ')"; return 1; }
+      ;;
     *) return 1 ;;
   esac
 }
@@ -446,6 +453,7 @@ phase_health() {
           unit) die "health check $name failed: $a is $(systemctl is-active -- "$a" || true)" ;;
           tcp) die "health check $name failed: nothing listens on $a:$b" ;;
           http) die "health check $name failed: $a ${LAST:-did not answer}" ;;
+          command) die "health check $name failed: the command ${LAST:-did not run}" ;;
         esac
       fi
       sleep 0.5

@@ -28,6 +28,18 @@ readonly RE_CHECK='^[A-Za-z0-9][A-Za-z0-9_.@:-]*$'
 readonly RE_SECRET='^[A-Za-z0-9][A-Za-z0-9_.@-]*$'
 readonly RE_ENV='^[A-Za-z_][A-Za-z0-9_]*$'
 readonly RE_UINT='^(0|[1-9][0-9]{0,9})$'
+readonly RE_ARGV='^/([^% [:cntrl:]]|%[0-9A-F]{2})*( ([^% [:cntrl:]]|%[0-9A-F]{2})+)*$'
+# The words of an argv field (host-data.ts `argv`) into ARGV, each decoded.
+decode_argv() {
+  local word
+  local -a words
+  ARGV=()
+  read -r -a words <<< "$1"
+  for word in "${words[@]}"; do
+    decode "$word" || return 1
+    ARGV+=("$FIELD")
+  done
+}
 decode() {
   [[ $1 =~ $RE_ENCODED ]] && [[ $1 != *%00* ]] || return 1
   printf -v FIELD '%b' "${1//%/\\x}"
@@ -46,6 +58,8 @@ valid() { # type value → FIELD
     mode) [[ $2 =~ ^[0-7]?[0-7]{3}$ ]] ;;
     name) [[ $2 =~ $RE_NAME ]] ;;
     names) [ "$2" = - ] || [[ $2 =~ $RE_NAMES ]] ;;
+    'name?') [ "$2" = - ] || [[ $2 =~ $RE_NAME ]] ;;
+    argv) [[ $2 =~ $RE_ARGV ]] ;;
     unit) [[ $2 =~ $RE_UNIT ]] ;;
     units) [ "$2" = - ] || [[ $2 =~ $RE_UNITS ]] ;;
     pkg) [[ $2 =~ ^[a-z0-9][a-z0-9+.-]+$ ]] ;;
@@ -72,6 +86,7 @@ declare -A ROW_TYPES=(
   [health-unit]="check =unit uint unit"
   [health-tcp]="check =tcp uint host port"
   [health-http]="check =http uint url status text"
+  [health-command]="check =command uint uint name? argv"
   [secrets]="secret path mode name name kind"
   [secret-env]="env secret"
 )
@@ -87,7 +102,7 @@ row() { # kind line
   while [[ $line == *$'\t'* ]]; do raw+=("${line%%$'\t'*}"); line=${line#*$'\t'}; done
   raw+=("$line")
   if [ "$kind" = health ]; then
-    [[ ${raw[1]:-} =~ ^(unit|tcp|http)$ ]] || { row_fail "host data: a health check of an unknown type"; return 1; }
+    [[ ${raw[1]:-} =~ ^(unit|tcp|http|command)$ ]] || { row_fail "host data: a health check of an unknown type"; return 1; }
     kind=health-${raw[1]}
   fi
   read -r -a types <<< "${ROW_TYPES[$kind]}"
