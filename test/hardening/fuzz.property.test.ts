@@ -195,7 +195,7 @@ const slots: Slot[] = [
   {
     option: "healthChecks.c.command",
     config: (s) => ({ healthChecks: { c: { type: "command", command: ["/usr/bin/test", s] } } }),
-    readBack: (gen, s) => assert.deepEqual((gen.manifest.healthChecks.c as { command: string[] }).command, ["/usr/bin/test", s]),
+    readBack: (gen, s) => assert.deepEqual((gen.manifest.healthChecks.c as { readonly command: readonly string[] }).command, ["/usr/bin/test", s]),
   },
   { option: "networking.hostName", config: (s) => ({ networking: { hostName: s } }), readBack: (gen, s) => assert.equal(file(gen, "/etc/hostname"), `${s}\n`) },
 
