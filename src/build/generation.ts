@@ -1,4 +1,4 @@
-import { checkAssertions, RoostError, RoostErrors, type Evaluation } from "../core/index.ts";
+import { checkAssertions, ReadThroughError, RoostError, RoostErrors, type Evaluation } from "../core/index.ts";
 import { renderDirectories } from "../host/directories/render.ts";
 import { renderFiles } from "../host/files/render.ts";
 import { rulesetPath } from "../host/firewall/ruleset.ts";
@@ -78,11 +78,13 @@ export function buildHost(host: string, ev: Evaluation<HostConfig>, context: Bui
 function evaluateAll(ev: Evaluation<HostConfig>): string[] {
   const unknownOptions = ev.check();
   const errors: RoostError[] = [...unknownOptions];
-  const seen = new Set(errors.map((e) => e.format()));
+  // Another host's error counts once, however many options read it.
+  const key = (e: RoostError) => (e instanceof ReadThroughError ? `${e.via.join("\0")}\0${e.origin.format()}` : e.format());
+  const seen = new Set(errors.map(key));
   const add = (e: unknown) => {
     if (!(e instanceof RoostError)) throw e;
     const parts = e instanceof RoostErrors ? e.errors : [e];
-    for (const part of parts) if (!seen.has(part.format())) seen.add(part.format()), errors.push(part);
+    for (const part of parts) if (!seen.has(key(part))) seen.add(key(part)), errors.push(part);
   };
   if (errors.length === 0) {
     for (const path of ev.definedOptions()) {

@@ -34,6 +34,26 @@ export class RoostErrors extends RoostError {
   }
 }
 
+/**
+ * An error of another evaluation (another host) met while reading its values: `via` is the chain
+ * of labels it was read through, nearest first, and `origin` the error as that host reports it.
+ */
+export class ReadThroughError extends RoostError {
+  constructor(
+    readonly via: readonly string[],
+    readonly origin: RoostError,
+    readonly readBy: string,
+  ) {
+    super(`via ${via.map((l) => `nodes.${l}`).join(" → ")}: ${origin.headline}`, [...origin.details, readBy], origin.hint, origin);
+    this.name = "ReadThroughError";
+  }
+
+  /** The one line a report needs where the origin's own error is shown in full too. */
+  get short(): string {
+    return `error: ${this.headline}\n  ${this.readBy}; the error is shown under ${this.via[this.via.length - 1]}`;
+  }
+}
+
 export interface ShownDefinition {
   readonly value: unknown;
   readonly site: CallSite;

@@ -1,6 +1,6 @@
 import { branches, collectDefinitions } from "./collect.ts";
 import { Declarations, suggest, type DeclTree } from "./declarations.ts";
-import { RoostError, cycle, noSuchOption, notAnAttributeSet, notDefined, readOnlyTwice } from "./errors.ts";
+import { ReadThroughError, RoostError, cycle, noSuchOption, notAnAttributeSet, notDefined, readOnlyTwice } from "./errors.ts";
 import { CallSite } from "./location.ts";
 import { mergeDefinitions, type RawDefinition } from "./merge.ts";
 import { importClosure, type Module } from "./module.ts";
@@ -50,6 +50,28 @@ interface Reading {
 /** The options being computed right now, across every evaluation (hosts read each other). */
 const readStack: Reading[] = [];
 
+/** The label of the evaluation each error arose in, so that one that reads it can say "via". */
+const errorOrigins = new WeakMap<object, string>();
+
+/** The label of the labelled evaluation (a host) computing right now: submodules made meanwhile are its. */
+let computingFor: string | undefined;
+
+/**
+ * An error as the evaluation of `owner` reports it: its own errors unchanged (and marked as its
+ * own), another one's error as read through that one, so that it does not count as a second error.
+ */
+function attribute(e: unknown, owner: string | undefined, reader: () => string): unknown {
+  if (owner === undefined || typeof e !== "object" || e === null) return e;
+  const origin = errorOrigins.get(e);
+  if (origin === undefined) errorOrigins.set(e, owner);
+  if (origin === undefined || origin === owner) return e;
+  const inner = e instanceof ReadThroughError ? e : null;
+  const root = inner ? inner.origin : e instanceof RoostError ? e : new RoostError(e instanceof Error ? e.message : String(e), [], undefined, e);
+  const wrapped = new ReadThroughError([origin, ...(inner?.via ?? [])], root, `read by ${owner}'s ${reader()}`);
+  errorOrigins.set(wrapped, owner);
+  return wrapped;
+}
+
 /** A chain of options; host labels only when it crosses from one host to another. */
 function showChain(chain: readonly Reading[]): string[] {
   const labels = new Set(chain.map((r) => r.label));
@@ -89,6 +111,8 @@ export class Evaluation<C = any> {
   readonly config: C;
   readonly prefix: OptionPath;
   readonly label: string | undefined;
+  /** The label of the host this evaluation belongs to (its own, or the host a submodule is merged in). */
+  readonly #owner: string | undefined;
   readonly #runs: ModuleRun[];
   readonly #args: Readonly<Record<string, unknown>>;
   readonly #inherit: Readonly<Record<string, unknown>>;
@@ -103,6 +127,7 @@ export class Evaluation<C = any> {
     this.declarations = spec.declarations ?? new Declarations(modules);
     this.prefix = spec.prefix ?? [];
     this.label = spec.label;
+    this.#owner = spec.label ?? computingFor;
     this.#args = spec.args ?? {};
     this.#inherit = spec.inherit ?? inherited;
     this.#runs = modules.map((module) => ({ module, state: "idle", output: undefined, depth: 0, assumed: [] }));
@@ -183,6 +208,8 @@ export class Evaluation<C = any> {
     }
     readStack.push(shown);
     const outer = inherited;
+    const outerOwner = computingFor;
+    computingFor = this.#owner;
     try {
       const excluded: ModuleRun[] = [];
       for (const r of this.#runs) {
@@ -197,8 +224,11 @@ export class Evaluation<C = any> {
       const computed = this.#merge(path, option, raw, excluded.map((r) => r.module));
       this.#values.set(key, computed);
       return computed;
+    } catch (e) {
+      throw attribute(e, this.#owner, () => showPath(shown.path));
     } finally {
       inherited = outer;
+      computingFor = outerOwner;
       this.#merging.delete(key);
       readStack.pop();
     }
@@ -238,7 +268,8 @@ export class Evaluation<C = any> {
     } catch (e) {
       r.state = "idle";
       r.assumed = [];
-      throw e instanceof RoostError ? e : moduleFailed(r.module, e);
+      const own = e instanceof RoostError || (typeof e === "object" && e !== null && errorOrigins.has(e)) ? e : moduleFailed(r.module, e);
+      throw attribute(own, this.#owner, () => `config function at ${r.module.site}`);
     }
     if (output instanceof Promise) {
       throw new RoostError(`the config function of ${r.module.name} returned a Promise`, [], "config functions must be synchronous");

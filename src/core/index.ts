@@ -5,7 +5,7 @@ export { mkAfter, mkBefore, mkDefault, mkForce, mkIf, mkMerge, mkOrder, mkOverri
 export { defineModule, definitionModule, importClosure, makeModule, type Module, type ModuleSpec } from "./module.ts";
 export { Evaluation, type EvaluationSpec } from "./evaluate.ts";
 export { Declarations, suggest } from "./declarations.ts";
-export { RoostError, RoostErrors } from "./errors.ts";
+export { ReadThroughError, RoostError, RoostErrors } from "./errors.ts";
 export { CallSite, FixedSite, formatLocation, type SourceLocation } from "./location.ts";
 export { showPath, type OptionPath } from "./path.ts";
 export { definitionsFromFile } from "./data-file.ts";

@@ -28,6 +28,21 @@ describe("roost check", () => {
     assert.match(run.stdout, /error: nft -c: [\s\S]*\/etc\/roost\/firewall\.nft/);
     assert.match(run.stdout, /smtpx/);
   });
+  it("reports a host's error once, and under each host that reads it one line naming what read it through nodes", () => {
+    const fixture = "test/fixtures/errors/read-through-nodes.config.ts";
+    const run = runRoost(["check", "-c", fixture]);
+    assert.equal(run.code, 1);
+    const site = /80000 {2}defined in test\/fixtures\/errors\/read-through-nodes\.config\.ts:\d+:\d+/g;
+    assert.equal(run.stdout.match(site)?.length, 1, run.stdout);
+    assert.match(run.stdout, /^✗ web\n {4}error: networking\.firewall\.allowedTCPPorts\[1\]: expected port number \(0–65535\)\n {6}80000 {2}defined in/m);
+    assert.match(run.stdout, /^✗ mon\n {4}error: via nodes\.web: networking\.firewall\.allowedTCPPorts\[1\]: expected port number \(0–65535\)\n {6}read by mon's files\."\/etc\/motd"\.text; the error is shown under web$/m);
+    assert.match(run.stdout, /^✗ vault\n {4}error: via nodes\.web: networking\.firewall\.allowedTCPPorts\[1\]: expected port number \(0–65535\)\n {6}read by vault's config function at test\/fixtures\/errors\/read-through-nodes\.config\.ts:\d+:\d+; the error is shown under web$/m);
+  });
+  it("shows the whole error under a host that reads it when the host it comes from is not checked", () => {
+    const run = runRoost(["check", "-c", "test/fixtures/errors/read-through-nodes.config.ts", "vault"]);
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /error: via nodes\.web: networking\.firewall\.allowedTCPPorts\[1\]: expected port number \(0–65535\)\n {6}80000 {2}defined in [^\n]+\n {6}read by vault's config function at /);
+  });
   it("checks only the hosts named", () => {
     const run = runRoost(["check", "-c", example, "vault"]);
     assert.equal(run.code, 0);

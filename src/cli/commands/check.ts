@@ -1,5 +1,6 @@
 import { buildHosts } from "../../build/fleet.ts";
 import { validateGenerations } from "../../check/validate.ts";
+import { ReadThroughError, RoostErrors } from "../../core/index.ts";
 import { openFleet, type GlobalOptions } from "../context.ts";
 import { exitCodes } from "../exit-codes.ts";
 import { formatError, formatWarning } from "../report.ts";
@@ -15,10 +16,11 @@ export async function checkCommand(hosts: string[], opts: GlobalOptions & { verb
   const builds = buildHosts(fleet, hosts);
   const built = builds.flatMap((b) => ("generation" in b ? [b.generation] : []));
   const results = new Map((await validateGenerations(built)).map((r, i) => [built[i]!.host, r]));
+  const failedHosts = new Set(builds.flatMap((b) => ("error" in b ? [b.host] : [])));
   for (const b of builds) {
     if ("error" in b) {
       failed++;
-      console.log(`✗ ${b.host}\n${indent(formatError(b.error, opts.debug))}`);
+      console.log(`✗ ${b.host}\n${indent(formatHostError(b.error, failedHosts, opts.debug))}`);
       continue;
     }
     const result = results.get(b.host)!;
@@ -36,6 +38,14 @@ export async function checkCommand(hosts: string[], opts: GlobalOptions & { verb
   const total = hosts.length || fleet.hosts.size;
   console.log(failed ? `\n${failed} of ${total} hosts failed the check` : `\nall ${total} hosts passed the check`);
   return failed ? exitCodes.failed : exitCodes.ok;
+}
+
+/** A host's errors; one that another host's error caused, in one line when that host's is shown too. */
+function formatHostError(error: unknown, failedHosts: ReadonlySet<string>, debug: boolean): string {
+  const parts = error instanceof RoostErrors ? error.errors : [error];
+  const shownElsewhere = (e: unknown): e is ReadThroughError => e instanceof ReadThroughError && failedHosts.has(e.via[e.via.length - 1]!);
+  if (!debug && parts.some(shownElsewhere)) return parts.map((e) => (shownElsewhere(e) ? e.short : formatError(e, debug))).join("\n\n");
+  return formatError(error, debug);
 }
 
 function indent(text: string): string {
