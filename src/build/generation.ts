@@ -5,7 +5,7 @@ import { rulesetPath } from "../host/firewall/ruleset.ts";
 import { renderHealthChecks } from "../host/health/render.ts";
 import type { HostConfig } from "../host/module.ts";
 import { renderPackages } from "../host/packages/render.ts";
-import { sha256, type RenderedFile } from "../host/rendered.ts";
+import { contentHash, sha256, type RenderedFile } from "../host/rendered.ts";
 import { renderUnits } from "../host/systemd/render.ts";
 import { renderUsers } from "../host/users/render.ts";
 import { renderSecrets, type SecretSource } from "../host/secrets/render.ts";
@@ -52,7 +52,10 @@ export function buildHost(host: string, ev: Evaluation<HostConfig>, context: Bui
     format: 1,
     host,
     files: Object.fromEntries(
-      [...files.values()].map((f) => [f.path, { sha256: sha256(f.content), size: f.content.length, mode: f.mode, owner: f.owner, group: f.group }]),
+      [...files.values()].map((f) => [
+        f.path,
+        { sha256: contentHash(f), size: f.download ? null : f.content.length, ...(f.download ? { url: f.download.url } : {}), mode: f.mode, owner: f.owner, group: f.group },
+      ]),
     ),
     units: units.units,
     users,

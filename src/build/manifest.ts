@@ -6,7 +6,10 @@ import type { GroupEntry, UserEntry } from "../host/users/render.ts";
 
 export interface FileEntry {
   readonly sha256: string;
-  readonly size: number;
+  /** null for a download: its size is known once the host has it. */
+  readonly size: number | null;
+  /** Where the host downloads the content, when the generation does not carry it. */
+  readonly url?: string;
   readonly mode: string;
   readonly owner: string;
   readonly group: string;

@@ -18,6 +18,7 @@ export async function writeGeneration(gen: HostGeneration, dir: string): Promise
     await writeFile(target, content);
   }
   for (const f of gen.files.values()) {
+    if (f.download) continue; // the manifest names its URL and hash; the host downloads it
     const target = path.join(dir, "root", f.path);
     await mkdir(path.dirname(target), { recursive: true });
     await writeFile(target, f.content, { mode: 0o644 });

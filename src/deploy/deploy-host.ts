@@ -1,3 +1,4 @@
+import type { ChildProcess } from "node:child_process";
 import os from "node:os";
 import type { HostGeneration } from "../build/generation.ts";
 import { RoostError } from "../core/index.ts";
@@ -7,7 +8,7 @@ import { planHost, type HostPlan } from "./plan.ts";
 import { ActivationReport, type ActivationActions } from "./protocol.ts";
 import { HostSession } from "./session.ts";
 import { SshTarget, type SshSettings } from "./ssh.ts";
-import { generationObjects, uploadStream } from "./upload.ts";
+import { neededObjects, uploadStream } from "./upload.ts";
 
 export interface DeploySettings {
   readonly ssh: SshSettings;
@@ -15,11 +16,26 @@ export interface DeploySettings {
   readonly confirmTimeout?: number;
   /** Told about each phase, for the progress view. */
   readonly onPhase?: (phase: string) => void;
+  /**
+   * Waited for before sending: the fleet bounds how many hosts send and activate at once, while
+   * every host takes its lock and reports at once (an unreachable one holds up no other).
+   */
+  readonly slot?: () => Promise<() => void>;
+}
+
+/** One span of a deploy: measured on the controller, or reported by the host from its own clock. */
+export interface PhaseTiming {
+  readonly phase: string;
+  readonly ms: number;
+  readonly on: "controller" | "host";
+  readonly skipped?: boolean;
 }
 
 export interface HostResult {
   readonly host: string;
   readonly status: "deployed" | "unchanged" | "failed";
+  /** Failed because the host could not be reached (no SSH connection within the connect timeout). */
+  readonly unreachable?: boolean;
   readonly from: string | null;
   readonly to: string;
   /** What the activation did, from its own report. */
@@ -32,6 +48,8 @@ export interface HostResult {
   readonly notes: readonly string[];
   readonly roundTrips: number;
   readonly seconds: number;
+  /** Where the time went, in order (`roost deploy --timings`). */
+  readonly timings: readonly PhaseTiming[];
 }
 
 export function lockHolder(): string {
@@ -53,6 +71,13 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
   const notes: string[] = [];
   const report = new ActivationReport();
   const actions = report.actions;
+  const timings: PhaseTiming[] = [];
+  let lapStart = performance.now();
+  const lap = (phase: string) => {
+    const now = performance.now();
+    timings.push({ phase, ms: Math.round(now - lapStart), on: "controller" });
+    lapStart = now;
+  };
   const result = (status: HostResult["status"], extra: Partial<HostResult> = {}): HostResult => ({
     host: name,
     status,
@@ -63,17 +88,24 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
     notes,
     roundTrips: ssh.roundTrips,
     seconds: (Date.now() - started) / 1000,
+    timings,
     ...extra,
   });
   settings.onPhase?.("connecting");
   let session: HostSession | null = null;
+  let release: (() => void) | undefined;
+  let early: EarlyConfirm | undefined;
   try {
-    session = await HostSession.open(ssh, lockHolder(), [...generationObjects(gen).keys()], false);
+    session = await HostSession.open(ssh, lockHolder(), neededObjects(gen), false);
+    lap("lock, status");
     const status = session.status;
     if (status.staleHolder) notes.push(`a deploy by ${status.staleHolder} did not finish; its lock was released`);
     const plan = planHost(gen, status, null);
     if (status.current === gen.id && status.drift.length === 0) {
-      if (status.pending) await confirm(ssh, gen);
+      if (status.pending) {
+        await confirm(ssh, gen);
+        lap("confirm");
+      }
       return result("unchanged", { from: status.current, plan });
     }
     if (status.pending && status.pending.next !== gen.id) {
@@ -85,29 +117,106 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
       );
     }
     const confirmTimeout = settings.confirmTimeout ?? gen.manifest.deployment.confirmTimeout;
+    if (settings.slot) {
+      settings.onPhase?.("waiting for a slot");
+      release = await settings.slot();
+      lap("waiting for a slot");
+    }
     settings.onPhase?.(`sending ${status.missing.size} object${status.missing.size === 1 ? "" : "s"}`);
+    let hostMs = 0;
     const received = await ssh.exec("receive", [gen.id, String(Math.ceil(confirmTimeout)), status.current === gen.id ? "switch-only" : "upload"], {
       input: status.current === gen.id ? "" : uploadStream(gen, status.missing),
       onLine: (line) => {
         const parsed = report.add(line);
-        if (parsed.kind === "step") settings.onPhase?.(`activating: ${parsed.step}`);
+        if (parsed.kind === "step") {
+          settings.onPhase?.(`activating: ${parsed.step}`);
+          // Every change is in place once health checks start: a login made from here on proves
+          // that the switch left the host reachable, so the confirming connection opens now.
+          if (parsed.step === "health" && !early) early = EarlyConfirm.open(ssh, gen);
+        } else if (parsed.kind === "timing") {
+          if (parsed.step === "unpack") lap("send");
+          else if (parsed.step === "launch") lap("activation start");
+          else {
+            timings.push({ phase: parsed.step, ms: parsed.ms, on: "host", ...(parsed.skipped ? { skipped: true } : {}) });
+            hostMs += parsed.ms;
+          }
+        }
       },
     });
+    const now = performance.now();
+    timings.push({ phase: "activation log to controller", ms: Math.max(0, Math.round(now - lapStart - hostMs)), on: "controller" });
+    lapStart = now;
     if (received.code !== 0) {
       const reason = report.reason() ?? (received.stderr.trim() || `activation exited ${received.code}`);
       return result("failed", { from: status.current, plan, error: reason, rolledBack: report.rolledBack });
     }
     if (session.child.exitCode !== null) throw new RoostError(`${name}: the connection that holds the host's lock was lost before confirmation`, [], `the host rolls back by itself within ${confirmTimeout} s`);
     settings.onPhase?.("confirming");
-    await confirm(ssh, gen, confirmTimeout);
+    if (early) {
+      const pending = early;
+      early = undefined;
+      await pending.go(confirmTimeout);
+    } else await confirm(ssh, gen, confirmTimeout);
+    lap("confirm");
     return result("deployed", { from: status.current, plan });
   } catch (e) {
     const error = e instanceof RoostError ? [e.headline, ...e.details].join(": ") : e instanceof Error ? e.message : String(e);
-    return result("failed", { error, from: session?.status.current ?? null });
+    const unreachable = session === null && e instanceof RoostError && e.headline.startsWith("cannot reach ");
+    return result("failed", { error, from: session?.status.current ?? null, ...(unreachable ? { unreachable } : {}) });
   } finally {
+    early?.cancel();
+    release?.();
     await session?.close();
     await ssh.close();
+    lap("release");
   }
+}
+
+/**
+ * A confirmation whose login is made while the activation runs its health checks; it confirms only
+ * when told to go, after the activation succeeded and the lock is still held.
+ */
+class EarlyConfirm {
+  private constructor(
+    readonly ssh: SshTarget,
+    readonly child: ChildProcess,
+    readonly outcome: Promise<{ code: number; stdout: string; stderr: string }>,
+  ) {}
+
+  static open(ssh: SshTarget, gen: HostGeneration): EarlyConfirm {
+    const child = ssh.spawn("confirm", [gen.id, String(gen.manifest.deployment.keepGenerations), "wait"], { fresh: true });
+    child.stdin!.on("error", () => {});
+    const outcome = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      let stdout = "";
+      let stderr = "";
+      child.stdout!.on("data", (d) => (stdout += d));
+      child.stderr!.on("data", (d) => (stderr += d));
+      child.on("error", (e) => resolve({ code: 255, stdout, stderr: stderr + String(e) }));
+      child.on("close", (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
+    return new EarlyConfirm(ssh, child, outcome);
+  }
+
+  async go(timeout: number): Promise<void> {
+    this.child.stdin!.end("go\n");
+    const r = await this.outcome;
+    if (r.code === 255) {
+      throw new RoostError(`${this.ssh.host}: a new SSH connection failed after the switch`, [this.ssh.unreachable(r.stderr).details.join(" ")], `the host rolls back by itself within ${timeout} s`);
+    }
+    checkConfirmed(this.ssh, r);
+  }
+
+  /** No go: the host keeps its rollback timer. */
+  cancel(): void {
+    if (this.child.exitCode === null) this.child.stdin!.end();
+  }
+}
+
+function checkConfirmed(ssh: SshTarget, confirmed: { code: number; stdout: string; stderr: string }): void {
+  if (confirmed.code === 3) {
+    throw new RoostError(`${ssh.host}: the switch was rolled back before it was confirmed`, [confirmed.stdout.trim()], "the host did not stay reachable, or confirmation came after deployment.confirmTimeout");
+  }
+  if (confirmed.code !== 0) throw new RoostError(`${ssh.host}: confirmation failed`, [confirmed.stderr.trim() || confirmed.stdout.trim()]);
 }
 
 /** Prove a new SSH login works after the switch, then disarm the host's rollback timer. */
@@ -118,8 +227,5 @@ async function confirm(ssh: SshTarget, gen: HostGeneration, timeout = gen.manife
   } catch (e) {
     throw new RoostError(`${ssh.host}: a new SSH connection failed after the switch`, [e instanceof RoostError ? e.details.join(" ") : String(e)], `the host rolls back by itself within ${timeout} s`);
   }
-  if (confirmed.code === 3) {
-    throw new RoostError(`${ssh.host}: the switch was rolled back before it was confirmed`, [confirmed.stdout.trim()], "the host did not stay reachable, or confirmation came after deployment.confirmTimeout");
-  }
-  if (confirmed.code !== 0) throw new RoostError(`${ssh.host}: confirmation failed`, [confirmed.stderr.trim() || confirmed.stdout.trim()]);
+  checkConfirmed(ssh, confirmed);
 }

@@ -49,6 +49,7 @@ export function formatPlan(plan: HostPlan, diffs: readonly FileDiff[], c: Colour
   section("", plan.secrets.changed, (n) => c.yellow(`~${n} (secret changed)`));
   section("", plan.secrets.removed, (n) => c.red(`-${n}`));
   out.push(`  transfer  ${plan.transfer.objects} object${plan.transfer.objects === 1 ? "" : "s"}, ${plan.transfer.bytes} bytes`);
+  for (const url of plan.transfer.downloads) out.push(`  download  ${url} (by the host, checked against its sha256)`);
   for (const d of diffs) {
     const patch = createTwoFilesPatch(d.before === null ? "/dev/null" : `a${d.path}`, d.after === null ? "/dev/null" : `b${d.path}`, d.before ?? "", d.after ?? "", "", "", { context: 3 });
     for (const line of patch.split("\n").slice(1)) {

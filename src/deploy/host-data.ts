@@ -125,6 +125,14 @@ export function hostDataFiles(manifest: Manifest): Record<string, string> {
     const at = `secrets.${JSON.stringify(n)}`;
     return [strict("secret", n, at), encoded("path", s.path, `${at}.path`), strict("mode", s.mode, `${at}.mode`), strict("name", s.owner, `${at}.owner`), strict("name", s.group, `${at}.group`), s.kind];
   });
+  // One row per content: two paths with one download fetch it once.
+  const downloads = [
+    ...new Map(
+      sorted(manifest.files).flatMap(([p, f]): [string, string[]][] =>
+        f.url ? [[f.sha256, [strict("hash", f.sha256, `files.${JSON.stringify(p)}`), encoded("url", f.url, `files.${JSON.stringify(p)}.url`)]]] : [],
+      ),
+    ).values(),
+  ];
   const data: Record<string, string> = {
     "files.tsv": lines(files),
     "units.tsv": unitsTsv(manifest.units),
@@ -132,6 +140,7 @@ export function hostDataFiles(manifest: Manifest): Record<string, string> {
     "users.tsv": lines(users),
     "packages.txt": manifest.packages.map((p) => `${strict("pkg", p, "packages")}\n`).join(""),
     "health.tsv": lines(health),
+    "downloads.tsv": lines(downloads),
   };
   if (secrets.length) data["secrets.tsv"] = lines(secrets);
   // An existing account's keys: installed where its passwd entry says its home is.

@@ -6,7 +6,7 @@ import { parseObjects } from "./protocol.ts";
 import { planHost, type HostPlan } from "./plan.ts";
 import { HostSession } from "./session.ts";
 import type { SshSettings } from "./ssh.ts";
-import { generationObjects } from "./upload.ts";
+import { neededObjects } from "./upload.ts";
 
 const maxDiffBytes = 64 * 1024;
 const isText = (b: Buffer) => b.length <= maxDiffBytes && !b.includes(0);
@@ -14,7 +14,7 @@ const isText = (b: Buffer) => b.length <= maxDiffBytes && !b.includes(0);
 /** What a deploy would do on one host, with diffs of its changed text files. Changes nothing. */
 export async function planOneHost(name: string, host: Host, gen: HostGeneration, ssh: SshSettings): Promise<{ plan: HostPlan; diffs: FileDiff[] }> {
   const target = sshTarget(name, host, ssh);
-  const session = await HostSession.open(target, lockHolder(), [...generationObjects(gen).keys()], true);
+  const session = await HostSession.open(target, lockHolder(), neededObjects(gen), true);
   try {
     const old = session.status.manifest;
     const plan = planHost(gen, session.status, old);
@@ -23,7 +23,9 @@ export async function planOneHost(name: string, host: Host, gen: HostGeneration,
     const diffs: FileDiff[] = [];
     for (const path of [...plan.files.added, ...plan.files.changed, ...plan.files.removed].sort()) {
       const was = old?.files[path] ? before.get(old.files[path]!.sha256) ?? null : null;
-      const now = gen.files.get(path)?.content ?? null;
+      const file = gen.files.get(path);
+      if (file?.download) continue; // its content is on the web, not here
+      const now = file?.content ?? null;
       if ((was && !isText(was)) || (now && !isText(now))) continue;
       diffs.push({ path, before: was?.toString("utf8") ?? null, after: now?.toString("utf8") ?? null });
     }

@@ -2,6 +2,7 @@ import type { HostGeneration } from "../build/generation.ts";
 import type { Manifest } from "../build/manifest.ts";
 import { spawnSync } from "node:child_process";
 import { RoostError } from "../core/index.ts";
+import { sha256 } from "../host/rendered.ts";
 import { unitsTsv } from "./host-data.ts";
 import { unitActionsAwk } from "./host-scripts.ts";
 import type { HostStatus } from "./protocol.ts";
@@ -21,8 +22,8 @@ export interface HostPlan {
   readonly secrets: { readonly changed: string[]; readonly added: string[]; readonly removed: string[] };
   /** Managed files edited or deleted on the host since the last activation: a deploy overwrites them (keeping a copy). */
   readonly drift: HostStatus["drift"];
-  /** Objects the host lacks: what the deploy sends. */
-  readonly transfer: { readonly objects: number; readonly bytes: number };
+  /** Objects the host lacks: what the deploy sends, and the URLs the host downloads itself. */
+  readonly transfer: { readonly objects: number; readonly bytes: number; readonly downloads: readonly string[] };
   readonly unchanged: boolean;
 }
 
@@ -64,9 +65,10 @@ export function planHost(gen: HostGeneration, status: HostStatus, old: Manifest 
   };
   const units = unitActions(old?.units, next.units);
   const oldPackages = new Set(old?.packages ?? []);
-  const missing = [...status.missing];
-  const sizes = new Map([...gen.files.values()].map((f) => [f.path, f.content.length]));
-  const bytes = Object.entries(next.files).filter(([, f]) => status.missing.has(f.sha256)).reduce((n, [p]) => n + (sizes.get(p) ?? 0), 0);
+  // Downloads are fetched by the host, not sent.
+  const sent = new Map([...gen.files.values()].filter((f) => !f.download && status.missing.has(sha256(f.content))).map((f) => [sha256(f.content), f.content.length]));
+  const downloads = [...new Set([...gen.files.values()].filter((f) => f.download && status.missing.has(f.download.sha256)).map((f) => f.download!.url))].sort();
+  const bytes = [...sent.values()].reduce((n, size) => n + size, 0);
   const plan: HostPlan = {
     host: gen.host,
     from: status.current,
@@ -83,7 +85,7 @@ export function planHost(gen: HostGeneration, status: HostStatus, old: Manifest 
       removed: Object.keys(old?.secrets ?? {}).filter((n) => !(n in next.secrets)).sort(),
     },
     drift: status.drift,
-    transfer: { objects: missing.length, bytes },
+    transfer: { objects: sent.size, bytes, downloads },
     unchanged: status.current === gen.id && status.drift.length === 0,
   };
   return plan;

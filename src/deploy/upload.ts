@@ -1,6 +1,6 @@
 import tar from "tar-stream";
 import type { HostGeneration } from "../build/generation.ts";
-import { sha256 } from "../host/rendered.ts";
+import { contentHash, sha256 } from "../host/rendered.ts";
 import { hostDataFiles } from "./host-data.ts";
 import { hostScripts } from "./host-scripts.ts";
 import type { Pipeable } from "./ssh.ts";
@@ -14,8 +14,14 @@ export function generationFiles(gen: HostGeneration): Record<string, string> {
 /** Store objects by hash: the content of every file of the generation. */
 export function generationObjects(gen: HostGeneration): Map<string, Buffer> {
   const objects = new Map<string, Buffer>();
-  for (const f of gen.files.values()) objects.set(sha256(f.content), f.content);
+  // A download is not sent: the host fetches it and checks it against its pinned hash.
+  for (const f of gen.files.values()) if (!f.download) objects.set(sha256(f.content), f.content);
   return objects;
+}
+
+/** Every object the generation's files need, sent or downloaded: what the host is asked it lacks. */
+export function neededObjects(gen: HostGeneration): string[] {
+  return [...new Set([...gen.files.values()].map(contentHash))].sort();
 }
 
 /** A tar stream of the objects the host lacks and the generation directory. */

@@ -19,6 +19,18 @@ describe("files", () => {
       rmSync(dir, { recursive: true });
     }
   });
+  it("can be downloaded by the host, pinned to a real sha256 (never a placeholder)", () => {
+    const hash = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    const gen = buildOne({ files: { "/usr/local/bin/tool": { url: "https://example.org/tool", sha256: hash, mode: "0755" } } });
+    assert.deepEqual(gen.manifest.files["/usr/local/bin/tool"], { sha256: hash, size: null, url: "https://example.org/tool", mode: "0755", owner: "root", group: "root" });
+    assert.ok(gen.manifest.packages.includes("curl"));
+    for (const placeholder of ["0".repeat(64), "ab".repeat(32), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"]) {
+      assert.match(errorOf(() => buildOne({ files: { "/x": { url: "https://example.org/tool", sha256: placeholder } } })), /files\."\/x"\.sha256: expected null or sha256 .*(placeholder|empty file)/);
+    }
+    assert.match(errorOf(() => buildOne({ files: { "/x": { url: "https://example.org/tool", sha256: "sha256-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" } } })), /it is not 64 lower-case hex digits/);
+    assert.match(errorOf(() => buildOne({ files: { "/x": { url: "https://example.org/tool" } } })), /files\."\/x": a download needs its sha256/);
+    assert.match(errorOf(() => buildOne({ files: { "/x": { url: "https://example.org/tool", sha256: hash, text: "" } } })), /set exactly one of text, source and url/);
+  });
   it("says which source cannot be read", () => {
     assert.match(errorOf(() => buildOne({ files: { "/etc/x": { source: "/nonexistent/x" } } })), /files\."\/etc\/x"\.source: cannot read \/nonexistent\/x\n {2}ENOENT/);
   });

@@ -9,6 +9,13 @@ export interface RenderedFile {
   readonly group: string;
   /** The option that produced it, for messages: `files."/etc/motd"`, `systemd.services.web`. */
   readonly from: string;
+  /** A file the host downloads: its content is not in the generation (content is empty). */
+  readonly download?: { readonly url: string; readonly sha256: string };
+}
+
+/** The hash of a file's content: pinned for a download, computed otherwise. */
+export function contentHash(f: RenderedFile): string {
+  return f.download ? f.download.sha256 : sha256(f.content);
 }
 
 export function sha256(data: string | Buffer): string {

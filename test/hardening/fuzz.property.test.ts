@@ -131,6 +131,11 @@ const slots: Slot[] = [
   { option: "files.", config: (s) => ({ files: { [s]: { text: "x" } } }), readBack: (gen, s) => assert.equal(file(gen, s), "x") },
   { option: "files.", config: (s) => ({ files: { [`/srv/${s}`]: { text: "x" } } }), readBack: (gen, s) => assert.ok(gen.manifest.files[`/srv/${s}`]) },
   { option: 'files."/srv/f".text', config: (s) => ({ files: { "/srv/f": { text: s } } }), readBack: (gen, s) => assert.equal(file(gen, "/srv/f"), s) },
+  {
+    option: 'files."/srv/f".url',
+    config: (s) => ({ files: { "/srv/f": { url: `https://example.org/${s}`, sha256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08" } } }),
+    readBack: (gen, s) => assert.equal(gen.manifest.files["/srv/f"]!.url, `https://example.org/${s}`),
+  },
   { option: 'files."/srv/f".owner', config: (s) => ({ files: { "/srv/f": { text: "", owner: s } } }), readBack: (gen, s) => assert.equal(gen.manifest.files["/srv/f"]!.owner, s) },
   { option: 'files."/srv/f".mode', config: (s) => ({ files: { "/srv/f": { text: "", mode: s } } }), readBack: (gen, s) => assert.equal(gen.manifest.files["/srv/f"]!.mode, s) },
   ...["", "/srv/d/"].map(

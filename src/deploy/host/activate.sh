@@ -22,10 +22,18 @@ SECRETS_ONLY=0
 # Set once the host starts changing: from then on a failure rolls back.
 CHANGING=0
 PENDING=0
-STEP=start
+STEP=load
 HOST_KEY=/etc/ssh/ssh_host_ed25519_key
 
-step() { STEP=$1; say "step $1"; }
+# Each step ends with "timing STEP MILLISECONDS [skipped]" (host clock), for `roost deploy --timings`.
+STEP_AT=${EPOCHREALTIME/./}
+SKIPPED=""
+step() { step_done; STEP=$1; say "step $1"; }
+step_done() {
+  local now=${EPOCHREALTIME/./}
+  say "timing $STEP $(((now - STEP_AT) / 1000))${SKIPPED:+ skipped}"
+  STEP_AT=$now SKIPPED=""
+}
 
 rollback() {
   trap - ERR
@@ -96,25 +104,43 @@ GROUPS_ROWS=()
 HEALTH=()
 PACKAGES=()
 UNIT_ACTIONS=()
+# The lines of a data file into LINES, without a process (nothing when it does not exist).
+lines_of() { LINES=(); if [ -n "$1" ] && [ -f "$1" ]; then mapfile -t LINES < "$1"; fi; }
+# Whether a data file of the generation we come from has the same content (unchecked: only compared).
+same_as_from() {
+  local name=$1 a b
+  [ -n "$FROM" ] && [ -f "$FROM/$name" ] || return 1
+  lines_of "$FROM/$name"; a="${LINES[*]}"
+  lines_of "$TARGET/$name"; b="${LINES[*]}"
+  [ "$a" = "$b" ]
+}
 load_data() {
   local line p
-  while IFS= read -r line; do
+  lines_of "$TARGET/files.tsv"
+  for line in "${LINES[@]}"; do
     row files "$line"; p=${ROW[0]}
     want_hash[$p]=${ROW[1]}; want_mode[$p]=${ROW[2]}; want_owner[$p]=${ROW[3]}; want_group[$p]=${ROW[4]}
-  done < <(rows "$TARGET/files.tsv")
+  done
   if [ -n "$FROM" ]; then
-    while IFS= read -r line; do row files "$line"; old_hash[${ROW[0]}]=${ROW[1]}; done < <(rows "$FROM/files.tsv")
-    while IFS= read -r line; do row units "$line"; UNITS_OLD+=("$line"); done < <(rows "$FROM/units.tsv")
+    lines_of "$FROM/files.tsv"
+    for line in "${LINES[@]}"; do row files "$line"; old_hash[${ROW[0]}]=${ROW[1]}; done
+    lines_of "$FROM/units.tsv"
+    for line in "${LINES[@]}"; do row units "$line"; UNITS_OLD+=("$line"); done
   fi
-  while IFS= read -r line; do row units "$line"; UNITS_NEW+=("$line"); done < <(rows "$TARGET/units.tsv")
-  while IFS= read -r line; do row users "$line"; USERS+=("$line"); done < <(rows "$TARGET/users.tsv")
-  while IFS= read -r line; do row groups "$line"; GROUPS_ROWS+=("$line"); done < <(rows "$TARGET/groups.tsv")
-  while IFS= read -r line; do row health "$line"; HEALTH+=("$line"); done < <(rows "$TARGET/health.tsv")
-  while IFS= read -r line; do
+  lines_of "$TARGET/units.tsv"
+  for line in "${LINES[@]}"; do row units "$line"; UNITS_NEW+=("$line"); done
+  lines_of "$TARGET/users.tsv"
+  for line in "${LINES[@]}"; do row users "$line"; USERS+=("$line"); done
+  lines_of "$TARGET/groups.tsv"
+  for line in "${LINES[@]}"; do row groups "$line"; GROUPS_ROWS+=("$line"); done
+  lines_of "$TARGET/health.tsv"
+  for line in "${LINES[@]}"; do row health "$line"; HEALTH+=("$line"); done
+  lines_of "$TARGET/packages.txt"
+  for line in "${LINES[@]}"; do
     [ -n "$line" ] || continue
     valid pkg "$line" || die "host data: a package name is not valid"
     PACKAGES+=("$line")
-  done < <(rows "$TARGET/packages.txt")
+  done
   mapfile -t UNIT_ACTIONS < <(unit_actions)
 }
 
@@ -179,6 +205,22 @@ mark_pending() {
 # ---- files ---------------------------------------------------------------------------------------
 CHANGED=()
 disk_hash() { if [ -f "$1" ] && [ ! -L "$1" ]; then sha256sum < "$1" | cut -c1-64; fi; }
+# What is on disk at the given paths, with one stat and one sha256sum for all of them: disk_sha
+# and disk_meta ("mode owner group") for each regular file; nothing for others.
+declare -A disk_sha=() disk_meta=()
+scan_disk() {
+  local line meta p
+  local -a regular=()
+  [ $# -gt 0 ] || return 0
+  disk_sha=() disk_meta=()
+  # Paths hold no newline or backslash (host data), so each output line is "<fields>/<path>".
+  while IFS= read -r line; do
+    meta=${line%%/*} p=/${line#*/}
+    case $meta in "regular file|"* | "regular empty file|"*) disk_meta[$p]=${meta#*|}; regular+=("$p") ;; esac
+  done < <(stat -c '%F|%a %U %G%n' -- "$@" 2>/dev/null || true)
+  [ ${#regular[@]} -gt 0 ] || return 0
+  while IFS= read -r line; do disk_sha[${line#*  }]=${line%% *}; done < <(sha256sum -- "${regular[@]}" 2>/dev/null || true)
+}
 
 # An operator's edit of a managed file is kept under drift/ before Roost overwrites or removes it.
 keep_drift() {
@@ -192,33 +234,56 @@ keep_drift() {
 
 install_file() {
   local p=$1 h=${want_hash[$1]} m=${want_mode[$1]} o=${want_owner[$1]} g=${want_group[$1]}
-  local on_disk
-  on_disk=$(disk_hash "$p")
-  if [ "$on_disk" = "$h" ] && [ "$(stat -c '%a %U %G' -- "$p")" = "$(printf '%o' "$((8#$m))") $o $g" ]; then return 0; fi
+  local on_disk=${disk_sha[$p]:-} meta
+  printf -v meta '%o %s %s' "$((8#$m))" "$o" "$g"
+  if [ "$on_disk" = "$h" ] && [ "${disk_meta[$p]:-}" = "$meta" ]; then return 0; fi
   [ -f "$STORE/$h" ] || die "object $h of $p is missing from the store"
   [ "$on_disk" = "$h" ] || keep_drift "$p" "$on_disk"
   stage "$p" "$STORE/$h" "$o" "$g" "$m"
+  disk_sha[$p]=$h disk_meta[$p]=$meta
   CHANGED+=("$p")
 }
 
+# Every package has its file list in dpkg's database: what the previous generation installed is still there.
+all_listed() {
+  local pkg
+  local -a lists
+  for pkg in "${PACKAGES[@]}"; do
+    [ ! -e "/var/lib/dpkg/info/$pkg.list" ] || continue
+    lists=(/var/lib/dpkg/info/"$pkg":*.list)
+    [ ${#lists[@]} -gt 0 ] || return 1
+  done
+}
+
 phase_packages() {
-  local p n pkg sources_changed=0
-  local -a missing=()
+  local p n pkg name state sources_changed=0
+  local -a missing=() apt_files=()
+  local -A installed=()
   step packages
-  for p in "${!want_hash[@]}"; do
-    case $p in /etc/apt/*)
-      n=${#CHANGED[@]}
-      install_file "$p"
-      if [ ${#CHANGED[@]} -gt "$n" ]; then sources_changed=1; fi ;;
-    esac
+  for p in "${!want_hash[@]}"; do case $p in /etc/apt/*) apt_files+=("$p") ;; esac; done
+  scan_disk "${apt_files[@]}"
+  for p in "${apt_files[@]}"; do
+    n=${#CHANGED[@]}
+    install_file "$p"
+    if [ ${#CHANGED[@]} -gt "$n" ]; then sources_changed=1; fi
   done
   for p in "${!old_hash[@]}"; do
     case $p in /etc/apt/*)
       if [ -z "${want_hash[$p]:-}" ]; then rm -f -- "$p"; sources_changed=1; fi ;;
     esac
   done
+  # Sources and packages as the previous generation left them, all still installed: nothing to ask apt.
+  if [ $sources_changed = 0 ] && same_as_from packages.txt && all_listed; then
+    SKIPPED=1
+    return 0
+  fi
+  if [ ${#PACKAGES[@]} -gt 0 ]; then
+    while IFS=$'\t' read -r name state; do
+      if [ "$state" = "install ok installed" ]; then installed[${name%%:*}]=1; fi
+    done < <(dpkg-query -W -f='${Package}\t${Status}\n' -- "${PACKAGES[@]}" 2>/dev/null || true)
+  fi
   for pkg in "${PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    [ -n "${installed[$pkg]:-}" ] || missing+=("$pkg")
   done
   if [ $sources_changed = 1 ] || { [ ${#missing[@]} -gt 0 ] && [ -z "$(ls /var/lib/apt/lists/ | grep -v -e lock -e partial || true)" ]; }; then
     apt-get update -qq || die "apt-get update failed"
@@ -258,6 +323,16 @@ phase_users() {
   local line
   local -a args
   step users
+  # Accounts as the previous generation declared them: only an existing account's keys can need work.
+  if same_as_from users.tsv && same_as_from groups.tsv; then
+    SKIPPED=1
+    for line in "${USERS[@]}"; do
+      row users "$line"
+      if [ "${ROW[9]}" = 1 ] && [ "${ROW[10]}" = 1 ]; then install_existing_keys "${ROW[0]}"; fi
+    done
+    return 0
+  fi
+  ACCOUNTS_CHANGED=1
   for line in "${GROUPS_ROWS[@]}"; do
     row groups "$line"
     local name=${ROW[0]} gid=${ROW[1]} system=${ROW[2]}
@@ -304,9 +379,29 @@ phase_stop() {
   done
 }
 
+# ---- downloads: files whose content the host fetches, checked against the pinned sha256 ----------
+phase_downloads() {
+  local line hash url tmp got
+  [ -s "$TARGET/downloads.tsv" ] || return 0
+  step downloads
+  while IFS= read -r line; do
+    row downloads "$line"
+    hash=${ROW[0]} url=${ROW[1]}
+    [ ! -f "$STORE/$hash" ] || continue
+    tmp=$(mktemp "$STORE/.download.XXXXXX")
+    curl -fsSL --proto '=http,https' --max-time 900 -o "$tmp" -- "$url" || { rm -f -- "$tmp"; die "download $url failed"; }
+    got=$(sha256sum < "$tmp" | cut -c1-64)
+    [ "$got" = "$hash" ] || { rm -f -- "$tmp"; die "download $url has sha256 $got, not the pinned $hash"; }
+    chmod 0600 "$tmp"
+    mv -Tf -- "$tmp" "$STORE/$hash"
+    say "downloaded $url"
+  done < <(rows "$TARGET/downloads.tsv")
+}
+
 phase_files() {
   local p
   step files
+  scan_disk "${!want_hash[@]}"
   for p in "${!want_hash[@]}"; do install_file "$p"; done
   for p in "${!old_hash[@]}"; do
     if [ -n "${want_hash[$p]:-}" ]; then continue; fi
@@ -314,9 +409,21 @@ phase_files() {
     rm -f -- "$p"
     CHANGED+=("$p")
   done
-  for p in "${CHANGED[@]}"; do say "changed $p"; done
-  if [ -f /etc/tmpfiles.d/roost.conf ]; then systemd-tmpfiles --create /etc/tmpfiles.d/roost.conf; fi
+  for p in "${CHANGED[@]}"; do
+    say "changed $p"
+    case $p in /etc/tmpfiles.d/roost.conf) TMPFILES_CHANGED=1 ;; /etc/systemd/* | /usr/lib/systemd/* | /lib/systemd/*) UNIT_FILES_CHANGED=1 ;; esac
+  done
+  step tmpfiles
+  # Directories are created as the last switch left them unless their list or the accounts changed.
+  if [ -f /etc/tmpfiles.d/roost.conf ] && { [ -z "$FROM" ] || [ $TMPFILES_CHANGED = 1 ] || [ $ACCOUNTS_CHANGED = 1 ]; }; then
+    systemd-tmpfiles --create /etc/tmpfiles.d/roost.conf
+  else
+    SKIPPED=1
+  fi
 }
+ACCOUNTS_CHANGED=0
+TMPFILES_CHANGED=0
+UNIT_FILES_CHANGED=0
 
 # ---- secrets: decrypted with this host's own key, into /run (tmpfs) only ------------------------
 undecryptable() { die "secret $1 cannot be decrypted with this host's key (run: roost secrets rekey)"; }
@@ -375,12 +482,16 @@ install_secrets() {
 phase_units() {
   local line action n
   step units
-  systemctl daemon-reload
+  if [ $UNIT_FILES_CHANGED = 1 ] || [ -z "$FROM" ]; then systemctl daemon-reload; fi
   for line in "${UNIT_ACTIONS[@]}"; do
     read -r action n <<< "$line"
     case $action in
       enable) systemctl enable -- "$n" >/dev/null 2>&1 ;;
-      start) systemctl start -- "$n"; say "started $n" ;;
+      # A unit already running when Roost first writes its file (a package's postinst started the
+      # vendor one) restarts, so that Roost's definition is the one that runs.
+      start)
+        if systemctl is-active --quiet -- "$n"; then systemctl restart -- "$n"; say "restarted $n"
+        else systemctl start -- "$n"; say "started $n"; fi ;;
       reenable) systemctl reenable -- "$n" >/dev/null 2>&1 ;;
       restart | reload)
         if systemctl is-active --quiet -- "$n"; then
@@ -440,12 +551,12 @@ check_once() { # type a b c
   esac
 }
 phase_health() {
-  local line name type timeout a b c deadline
+  local line name type timeout a b c deadline pause
   step health
   for line in "${HEALTH[@]}"; do
     row health "$line"
     name=${ROW[0]} type=${ROW[1]} timeout=${ROW[2]} a=${ROW[3]} b=${ROW[4]:-} c=${ROW[5]:-}
-    deadline=$((SECONDS + timeout))
+    deadline=$((SECONDS + timeout)) pause=0.05
     LAST=""
     until check_once "$type" "$a" "$b" "$c"; do
       if [ $SECONDS -ge $deadline ]; then
@@ -456,7 +567,8 @@ phase_health() {
           command) die "health check $name failed: the command ${LAST:-did not run}" ;;
         esac
       fi
-      sleep 0.5
+      sleep "$pause"
+      case $pause in 0.05) pause=0.1 ;; 0.1) pause=0.2 ;; *) pause=0.5 ;; esac
     done
     say "healthy $name"
   done
@@ -466,18 +578,22 @@ commit() {
   step commit
   # The clock for confirmation starts now: whatever this switch broke, the host undoes it by itself.
   if [ $PENDING = 1 ]; then
-    systemd-run --quiet --unit="roost-rollback-$(date +%s%N)" --on-active="${CONFIRM}s" --timer-property=AccuracySec=1s \
+    systemd-run --quiet --unit="roost-rollback-${EPOCHREALTIME/./}" --on-active="${CONFIRM}s" --timer-property=AccuracySec=1s \
       /bin/bash "$FROM/activate" --from "$TARGET" --rollback --if-pending
   fi
   trap - ERR
   ln -sfn "generations/$TARGET_ID" "$CURRENT.new"
   mv -Tf "$CURRENT.new" "$CURRENT"
-  [ -f "$TARGET/activated" ] || date -u +%Y-%m-%dT%H:%M:%SZ > "$TARGET/activated"
-  printf '%s %s %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$TARGET_ID" "$([ $ROLLBACK = 1 ] && echo rollback || echo switch)" >> "$HISTORY"
+  local now kind=switch
+  TZ=UTC printf -v now '%(%Y-%m-%dT%H:%M:%SZ)T' -1
+  [ -f "$TARGET/activated" ] || printf '%s\n' "$now" > "$TARGET/activated"
+  if [ $ROLLBACK = 1 ]; then kind=rollback; fi
+  printf '%s %s %s\n' "$now" "$TARGET_ID" "$kind" >> "$HISTORY"
   if [ $ROLLBACK = 1 ]; then
     rm -f "$PENDING_FILE"
     systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
   fi
+  step_done
   say "done $TARGET_ID"
 }
 
@@ -498,6 +614,7 @@ main() {
   CHANGING=1
   mark_pending
   phase_packages
+  phase_downloads
   phase_users
   phase_stop
   phase_files

@@ -89,6 +89,7 @@ declare -A ROW_TYPES=(
   [health-command]="check =command uint uint name? argv"
   [secrets]="secret path mode name name kind"
   [secret-env]="env secret"
+  [downloads]="hash url"
 )
 # Split a tab-separated line of the given kind into ROW (decoded, validated), or die (with
 # ROW_SOFT=1: return 1, for reports that skip what they cannot read).

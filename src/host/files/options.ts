@@ -3,6 +3,17 @@ import { defineHostModule } from "../module.ts";
 import { ownership } from "../modes.ts";
 import { managedPath } from "../reserved-paths.ts";
 
+/** A sha256 written out by hand: 64 hex digits, and not a placeholder such as all zeros. */
+export const pinnedSha256 = t.strSatisfying("sha256 (64 lower-case hex digits, as sha256sum prints it)", (v) => {
+  if (!/^[0-9a-f]{64}$/.test(v)) return "it is not 64 lower-case hex digits";
+  // A real digest uses about all sixteen digits; a placeholder (all zeros, "abab…") uses a few.
+  if (new Set(v).size < 8) return "it looks like a placeholder, not the file's hash: run sha256sum on the file";
+  if (v === "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855") return "it is the hash of an empty file";
+  return null;
+});
+
+const downloadUrl = t.strMatching(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~!$&'()*+,;=:@%\/?-]*)?$/, "http(s) URL");
+
 const file = t.submodule({
   options: {
     text: option({
@@ -16,9 +27,24 @@ const file = t.submodule({
       default: null,
       description: "A file on the controller whose content is copied (absolute path, e.g. `fileURLToPath(new URL(\"motd\", import.meta.url))`).",
     }),
+    url: option({
+      type: t.nullOr(downloadUrl),
+      default: null,
+      description: "Where the host downloads the file's content (for software Debian does not package); needs sha256.",
+      example: "https://github.com/prometheus/node_exporter/releases/download/v1.8.2/node_exporter-1.8.2.linux-amd64.tar.gz",
+    }),
+    sha256: option({
+      type: t.nullOr(pinnedSha256),
+      default: null,
+      description: "With url: the content's sha256. The host refuses anything else, and the file changes exactly when this does.",
+    }),
     ...ownership({ mode: "0644" }),
   },
-  validate: (f) => ((f.text === null) === (f.source === null) ? "set exactly one of text and source" : null),
+  validate: (f) => {
+    if ([f.text, f.source, f.url].filter((x) => x !== null).length !== 1) return "set exactly one of text, source and url";
+    if ((f.url === null) !== (f.sha256 === null)) return f.url === null ? "sha256 goes with url" : "a download needs its sha256, so the host can refuse anything else";
+    return null;
+  },
 });
 
 export const filesOptions = {
@@ -33,4 +59,10 @@ export const filesOptions = {
 export const filesModule = defineHostModule({
   name: "files",
   options: filesOptions,
+  // The host downloads with curl, https included. A getter: files are only read once merged.
+  config: ({ config }) => ({
+    get packages() {
+      return Object.values(config.files).some((f) => f.url !== null) ? ["curl", "ca-certificates"] : [];
+    },
+  }),
 });

@@ -8,7 +8,9 @@ import type { RenderedFile } from "../rendered.ts";
 export function renderFiles(config: HostConfig, sourceRoots: readonly string[] | null = null): RenderedFile[] {
   return Object.entries(config.files).map(([path, f]) => {
     const from = showPath(["files", path]);
-    return { path, content: f.text !== null ? Buffer.from(f.text, "utf8") : readSource(from, f.source!, sourceRoots), mode: f.mode, owner: f.owner, group: f.group, from };
+    const owned = { path, mode: f.mode, owner: f.owner, group: f.group, from };
+    if (f.url !== null) return { ...owned, content: Buffer.alloc(0), download: { url: f.url, sha256: f.sha256! } };
+    return { ...owned, content: f.text !== null ? Buffer.from(f.text, "utf8") : readSource(from, f.source!, sourceRoots) };
   });
 }
 
