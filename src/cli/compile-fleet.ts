@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { RoostError } from "../core/index.ts";
 import { packageRoot } from "../package-root.ts";
 
 const runningFromSources = import.meta.url.endsWith(".ts");
@@ -18,6 +19,21 @@ export async function importUserModule(file: string): Promise<Record<string, unk
   if (runningFromSources) return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
   const { ensureCompiled } = await compiler();
   return (await import(pathToFileURL(await ensureCompiled(absolute)).href)) as Record<string, unknown>;
+}
+
+interface EsbuildMessage {
+  readonly text: string;
+  readonly location: { readonly file: string; readonly line: number; readonly column: number; readonly lineText: string } | null;
+}
+
+/** esbuild's first error as Roost's: the place, the line and a caret under the column. */
+function compileError(e: unknown): unknown {
+  const first = (e as { errors?: readonly EsbuildMessage[] }).errors?.[0];
+  if (!first) return e;
+  const loc = first.location;
+  if (!loc) return new RoostError(first.text);
+  const number = String(loc.line);
+  return new RoostError(`${first.text}`, [`in ${loc.file}:${loc.line}:${loc.column + 1}`, `${number} | ${loc.lineText}`, `${" ".repeat(number.length)} | ${" ".repeat(loc.column)}^`]);
 }
 
 async function compiler() {
@@ -41,6 +57,8 @@ async function compiler() {
       const { build } = await import("esbuild");
       const result = await build({
         ...esbuildCommon,
+        // Its errors become one RoostError below instead of being printed here as well.
+        logLevel: "silent",
         entryPoints: [entry],
         outfile: out,
         write: false,
@@ -63,6 +81,8 @@ async function compiler() {
             },
           },
         ],
+      }).catch((e: unknown) => {
+        throw compileError(e);
       });
       // Written aside and renamed: another roost process may be reading the previous one.
       const tmp = `${out}.${process.pid}`;

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { isMap, parseDocument, stringify } from "yaml";
+import { isMap, parseDocument, stringify, type YAMLError } from "yaml";
 import { RoostError } from "../core/index.ts";
 
 /** One secret as the file stores it: ciphertext only. */
@@ -17,14 +17,29 @@ export interface StoredSecret {
 
 const header = "# Roost secrets: every value is age-encrypted. Change them with `roost secrets`.\n";
 
+/** A YAML error as the place, the line and a caret (the parser's own message ends in a snippet we redraw). */
+function yamlError(file: string, text: string, e: YAMLError): RoostError {
+  const reason = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "");
+  const pos = e.linePos?.[0];
+  if (!pos) return new RoostError(`the secrets file ${file} is not valid YAML: ${reason}`, [], "restore it from version control");
+  const number = String(pos.line);
+  const line = text.split("\n")[pos.line - 1] ?? "";
+  return new RoostError(
+    `the secrets file ${file} is not valid YAML: ${reason}`,
+    [`at ${file}:${pos.line}:${pos.col}`, `${number} | ${line}`, `${" ".repeat(number.length)} | ${" ".repeat(Math.max(0, pos.col - 1))}^`],
+    "restore it from version control",
+  );
+}
+
 /** The fleet's secrets file: names in the clear (a readable diff), values encrypted. */
 export class SecretsFile {
   private constructor(readonly file: string, readonly entries: Map<string, StoredSecret>) {}
 
   static read(file: string): SecretsFile {
     if (!existsSync(file)) return new SecretsFile(file, new Map());
-    const doc = parseDocument(readFileSync(file, "utf8"));
-    if (doc.errors.length) throw new RoostError(`the secrets file ${file} is not valid YAML`, [doc.errors[0]!.message.split("\n")[0]!], "restore it from version control");
+    const text = readFileSync(file, "utf8");
+    const doc = parseDocument(text);
+    if (doc.errors.length) throw yamlError(file, text, doc.errors[0]!);
     const data = doc.toJS() ?? {};
     if (!isMap(doc.contents) && doc.contents !== null) throw new RoostError(`the secrets file ${file} is damaged`, ["it is not a map of secret names"], "restore it from version control");
     const entries = new Map<string, StoredSecret>();

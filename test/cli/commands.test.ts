@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, describe, it } from "node:test";
@@ -140,6 +140,15 @@ describe("the command line", () => {
     const run = runRoost(["check", "-c", path.join(scratch, "missing.ts")]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /no fleet file at/);
+  });
+  it("prints a syntax error in the fleet file once, with its line and a caret, and no hint about stack traces", () => {
+    const dir = mkdtempSync(path.join(scratch, "syntax-"));
+    const line = `export default defineFleet({ hosts: { web: host({ address: "root@10.0.0.1" ) } });`;
+    writeFileSync(path.join(dir, "roost.config.ts"), `import { defineFleet, host } from "roost";\n${line}\n`);
+    const run = runRoost(["check"], { cwd: dir });
+    assert.equal(run.code, 1);
+    const column = line.indexOf(")") + 1;
+    assert.equal(run.stdout + run.stderr, `error: Expected "}" but found ")"\n  in roost.config.ts:2:${column}\n  2 | ${line}\n    | ${" ".repeat(column - 1)}^\n`);
   });
   it("exits 2 on an unknown command", () => {
     assert.equal(runRoost(["deploi"]).code, 2);
