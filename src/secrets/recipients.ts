@@ -26,7 +26,7 @@ export function recipientsOf(fleet: FleetEvaluation, name: string, readers: Read
   const keys = [...admins.map(keyOf)];
   for (const h of hosts) {
     const key = deployTarget(fleet.host(h)).hostKey;
-    if (!key) throw new RoostError(`${h} reads the secret ${JSON.stringify(name)} but the fleet does not pin its host key`, [], "add hostKey to the host (ssh-keyscan -t ed25519 <address> prints it)");
+    if (!key) throw new RoostError(`${h} reads the secret ${JSON.stringify(name)} but the fleet does not pin its host key`, [], `add hostKey to the host: \`roost hosts keyscan ${h}\` prints it`);
     keys.push(keyOf(key));
   }
   return { keys: [...new Set(keys)], names: ["admins", ...hosts] };

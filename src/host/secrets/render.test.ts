@@ -48,7 +48,7 @@ describe("secret outputs", () => {
   });
   it("need a secrets file and a pinned host key", () => {
     assert.match(errorOf(() => build({ secrets: { db: { secret: secret("db") } } }, { secrets: null, hostKey })), /h uses secrets, but the fleet has no secrets file/);
-    assert.match(errorOf(() => build({ secrets: { db: { secret: secret("db") } } }, { secrets: source })), /does not pin its SSH host key/);
+    assert.match(errorOf(() => build({ secrets: { db: { secret: secret("db") } } }, { secrets: source })), /does not pin its SSH host key[\s\S]*hint: add hostKey to the host \(`roost hosts keyscan h` prints it\)/);
   });
   it("name a secret not encrypted to this host", () => {
     assert.match(errorOf(() => build({ secrets: { db: { secret: secret("db") } } }, { secrets: source, hostKey: "ssh-ed25519 AAAAother" })), /the secret "db" is not encrypted to h's host key[\s\S]*roost secrets rekey/);

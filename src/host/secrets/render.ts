@@ -47,7 +47,7 @@ export function renderSecrets(
   const option = (name: string) => showPath(["secrets", name]);
   if (!source) throw new RoostError(`${host} uses secrets, but the fleet has no secrets file`, [`e.g. ${option(outputs[0]![0])}`], "add secrets: { admins: [\"age1…\"] } to defineFleet");
   if (!hostKey) {
-    throw new RoostError(`${host} uses secrets, but the fleet does not pin its SSH host key`, [], `add hostKey to the host (ssh-keyscan -t ed25519 <address> prints it): secrets are encrypted to it`);
+    throw new RoostError(`${host} uses secrets, but the fleet does not pin its SSH host key`, [], `add hostKey to the host (\`roost hosts keyscan ${host}\` prints it): secrets are encrypted to it`);
   }
   if (!hostKey.startsWith("ssh-ed25519 ")) {
     throw new RoostError(`${host}'s pinned host key is not ssh-ed25519`, [keyOf(hostKey).slice(0, 40)], "secrets are encrypted to the host's ed25519 key: pin that one (roost hosts keyscan)");
