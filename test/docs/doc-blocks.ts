@@ -108,7 +108,11 @@ function tsconfig() {
       skipLibCheck: true,
       types: ["node"],
       typeRoots: [path.join(repoRoot, "node_modules/@types")],
-      paths: { roost: [path.join(repoRoot, "src/index.ts")], "roost/testing": [path.join(repoRoot, "src/testing/index.ts")] },
+      paths: {
+        roost: [path.join(repoRoot, "src/index.ts")],
+        "roost/testing": [path.join(repoRoot, "src/testing/index.ts")],
+        "roost/services/*": [path.join(repoRoot, "src/services/*/index.ts")],
+      },
     },
     include: ["**/*.ts"],
   };
