@@ -77,7 +77,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--confirm-timeout <seconds>", "roll back unless confirmed within this time (default: deployment.confirmTimeout)", seconds)
     .option("-q, --quiet", "no progress view", false)
     .option("--json", "print the results as JSON", false)
-    .action(async (hosts: string[], o: { on: string[]; jobs: number; dryRun: boolean; confirmTimeout?: number; quiet: boolean; json: boolean }) => void (code = await (await import("./commands/deploy.ts")).deployCommand(hosts, { ...global(), ...o })));
+    .option("--timings", "after the summary, where the time went: per host and phase", false)
+    .option("--retry-failed", "deploy only the hosts that failed or were unreachable in the last deploy", false)
+    .action(
+      async (hosts: string[], o: { on: string[]; jobs: number; dryRun: boolean; confirmTimeout?: number; quiet: boolean; json: boolean; timings: boolean; retryFailed: boolean }) =>
+        void (code = await (await import("./commands/deploy.ts")).deployCommand(hosts, { ...global(), ...o })),
+    );
   program
     .command("rollback")
     .description("switch a host back to an earlier generation (the previous one by default)")

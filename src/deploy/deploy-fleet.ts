@@ -3,8 +3,8 @@ import type { HostBuild } from "../build/fleet.ts";
 import type { Fleet } from "../host/fleet.ts";
 import { deployHost, type DeploySettings, type HostResult } from "./deploy-host.ts";
 
-export interface FleetDeployOptions extends Omit<DeploySettings, "onPhase"> {
-  /** Hosts deployed at once. */
+export interface FleetDeployOptions extends Omit<DeploySettings, "onPhase" | "slot"> {
+  /** Hosts that send and activate at once (every host takes its lock and reports at once). */
   readonly jobs: number;
   /** "live": one updating line per host on a terminal, lines otherwise; "quiet": nothing. */
   readonly progress: "live" | "quiet";
@@ -16,6 +16,7 @@ export interface FleetDeployOptions extends Omit<DeploySettings, "onPhase"> {
  */
 export async function deployFleet(fleet: Fleet, builds: readonly HostBuild[], opts: FleetDeployOptions): Promise<HostResult[]> {
   const results = new Map<string, HostResult>();
+  const slot = semaphore(Math.max(1, opts.jobs));
   const tasks = builds.map((b) => ({
     title: `${b.host}  waiting`,
     task: async (_ctx: unknown, task: { title: string }) => {
@@ -24,14 +25,14 @@ export async function deployFleet(fleet: Fleet, builds: readonly HostBuild[], op
         task.title = `${b.host}  build failed`;
         throw new Error(`${b.host}: build failed`);
       }
-      const r = await deployHost(b.host, fleet.hosts[b.host]!, b.generation, { ...opts, onPhase: (phase) => (task.title = `${b.host}  ${phase}`) });
+      const r = await deployHost(b.host, fleet.hosts[b.host]!, b.generation, { ...opts, slot, onPhase: (phase) => (task.title = `${b.host}  ${phase}`) });
       results.set(b.host, r);
       task.title = `${b.host}  ${describe(r)}`;
       if (r.status === "failed") throw new Error(`${b.host}: ${r.error}`);
     },
   }));
   const list = new Listr(tasks, {
-    concurrent: Math.max(1, opts.jobs),
+    concurrent: Math.max(1, builds.length),
     exitOnError: false,
     renderer: opts.progress === "quiet" ? "silent" : "default",
     fallbackRenderer: opts.progress === "quiet" ? "silent" : "simple",
@@ -39,6 +40,26 @@ export async function deployFleet(fleet: Fleet, builds: readonly HostBuild[], op
   });
   await list.run().catch(() => undefined);
   return builds.map((b) => results.get(b.host) ?? buildFailure(b.host, "not deployed"));
+}
+
+/** At most n holders at once; each gets a release function. */
+function semaphore(n: number): () => Promise<() => void> {
+  let free = n;
+  const waiting: (() => void)[] = [];
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  return async () => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (!released) release();
+      released = true;
+    };
+  };
 }
 
 function buildFailure(host: string, error: unknown): HostResult {
@@ -54,6 +75,7 @@ function buildFailure(host: string, error: unknown): HostResult {
     error: message,
     roundTrips: 0,
     seconds: 0,
+    timings: [],
   };
 }
 
@@ -65,6 +87,7 @@ export function describe(r: HostResult): string {
     case "deployed":
       return `deployed ${id} (${r.seconds.toFixed(1)} s)`;
     case "failed":
+      if (r.unreachable) return "unreachable";
       return r.rolledBack ? `failed, rolled back to ${r.from?.slice(0, 12)}` : "failed";
   }
 }
@@ -81,9 +104,41 @@ export function summaryTable(results: readonly HostResult[]): string {
       a.reloaded.length && `reloaded ${a.reloaded.join(" ")}`,
       a.stopped.length && `stopped ${a.stopped.join(" ")}`,
     ].filter(Boolean);
-    const result = r.status === "failed" ? (r.rolledBack ? "FAILED (rolled back)" : "FAILED") : r.status;
+    const result = r.status === "failed" ? (r.unreachable ? "UNREACHABLE" : r.rolledBack ? "FAILED (rolled back)" : "FAILED") : r.status;
     rows.push([r.host, result, r.to.slice(0, 12), r.status === "failed" ? (r.error ?? "") : changes.join("; ") || "-", `${r.seconds.toFixed(1)} s`]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+}
+
+/**
+ * Where each host's time went (`roost deploy --timings`): one column per host, one row per phase
+ * in the order they ran; host steps (timed by the host's own clock) are indented.
+ */
+export function timingsTable(results: readonly HostResult[], fleetPhases: readonly { phase: string; ms: number }[]): string {
+  const order: string[] = [];
+  const key = (t: HostResult["timings"][number]) => `${t.on === "host" ? "  " : ""}${t.phase}`;
+  for (const r of results) {
+    for (const t of r.timings) {
+      const k = key(t);
+      if (!order.includes(k)) {
+        // A row first seen on a later host goes after the row it follows there.
+        const i = r.timings.indexOf(t);
+        const before = i > 0 ? order.indexOf(key(r.timings[i - 1]!)) : -1;
+        order.splice(before + 1, 0, k);
+      }
+    }
+  }
+  const cell = (r: HostResult, k: string) => {
+    const found = r.timings.filter((t) => key(t) === k);
+    if (!found.length) return "";
+    const ms = found.reduce((n, t) => n + t.ms, 0);
+    return found.every((t) => t.skipped) ? `${ms} (skipped)` : String(ms);
+  };
+  const rows = [["ms", ...results.map((r) => r.host)]];
+  for (const k of order) rows.push([k, ...results.map((r) => cell(r, k))]);
+  rows.push(["total (host)", ...results.map((r) => String(Math.round(r.seconds * 1000)))]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  const fleetLine = `controller, for the fleet: ${fleetPhases.map((f) => `${f.phase} ${f.ms} ms`).join(", ")}`;
+  return [fleetLine, ...rows.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd())].join("\n");
 }

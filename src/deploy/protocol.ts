@@ -63,6 +63,7 @@ export interface ActivationActions {
 /** One line a host script prints, parsed. Lines no parser knows are kept as `other`. */
 export type HostLine =
   | { readonly kind: "step"; readonly step: string }
+  | { readonly kind: "timing"; readonly step: string; readonly ms: number; readonly skipped: boolean }
   | { readonly kind: "error"; readonly message: string }
   | { readonly kind: "rolled-back"; readonly to: string }
   | { readonly kind: "unit"; readonly action: "started" | "restarted" | "reloaded" | "stopped"; readonly unit: string }
@@ -93,6 +94,10 @@ export function parseHostLine(line: string): HostLine {
   switch (word) {
     case "step":
       return rest ? { kind: "step", step: rest } : other;
+    case "timing": {
+      const m = /^([a-z-]+) (\d{1,9})( skipped)?$/.exec(rest);
+      return m ? { kind: "timing", step: m[1]!, ms: Number(m[2]), skipped: m[3] !== undefined } : other;
+    }
     case "error":
       return { kind: "error", message: rest };
     case "rolled-back":
@@ -176,6 +181,8 @@ export function parseStatus(lines: readonly string[]): HostStatus {
 export class ActivationReport {
   readonly actions: ActivationActions = { started: [], restarted: [], reloaded: [], stopped: [], changedFiles: [] };
   readonly errors: string[] = [];
+  /** How long each host-side step took (its own clock), in the order they ran. */
+  readonly timings: { step: string; ms: number; skipped: boolean }[] = [];
   rolledBack = false;
   done: string | null = null;
 
@@ -187,6 +194,7 @@ export class ActivationReport {
     else if (l.kind === "unit") this.actions[l.action].push(l.unit);
     else if (l.kind === "changed") this.actions.changedFiles.push(l.path);
     else if (l.kind === "done") this.done = l.id;
+    else if (l.kind === "timing") this.timings.push({ step: l.step, ms: l.ms, skipped: l.skipped });
     return l;
   }
 

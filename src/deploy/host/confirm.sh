@@ -1,11 +1,19 @@
 # Roost: confirm a switch from a new connection, then collect old generations and unused objects.
-#   confirm ID KEEP
-# Exits 3 when the host is not on ID any more (the confirmation came too late).
-[ $# -eq 2 ] || die "usage: confirm ID KEEP"
+#   confirm ID KEEP [wait]
+# Exits 3 when the host is not on ID any more (the confirmation came too late). With "wait", the
+# login is made ahead (once the activation has applied every change) and the confirmation waits
+# for a "go" line on stdin: a controller that dies or decides otherwise closes stdin instead.
+[ $# -eq 2 ] || [ $# -eq 3 ] || die "usage: confirm ID KEEP [wait]"
 id=$1
 keep=$2
 valid id "$id" || die "not a generation id"
 valid uint "$keep" && [ "$keep" -ge 1 ] || die "KEEP is a number of generations"
+if [ $# -eq 3 ]; then
+  [ "$3" = wait ] || die "the third argument is wait"
+  say waiting
+  read -r -t 900 go || go=""
+  [ "$go" = go ] || { say "not confirmed: the controller did not say go"; exit 4; }
+fi
 exec 8>"$SWITCH_LOCK"
 flock -w 900 8
 current=$(readlink "$CURRENT" 2>/dev/null || true)
