@@ -16,6 +16,11 @@ describe("roost check", () => {
     assert.match(run.stdout, /✓ web {2}\(evaluated, built, systemd-analyze verify, nft -c\)/);
     assert.match(run.stdout, /✓ vault {2}\(evaluated, built, systemd-analyze verify, nft -c\)/);
     assert.doesNotMatch(run.stdout, /not run:/);
+    assert.match(run.stdout, /^✓ web .*\n {4}1 command in a unit is not on this machine; the host's packages provide it \(roost check -v lists it\)$/m);
+  });
+  it("lists with -v the commands that only the host provides", () => {
+    const run = runRoost(["check", "-v", "-c", example, "web"]);
+    assert.match(run.stdout, /^ {4}note: systemd-analyze verify: site\.service: Command \/bin\/busybox is not executable/m);
   });
   it("fails on a unit key systemd does not know, naming it", () => {
     const run = runRoost(["check", "-c", "test/fixtures/validators/bad-unit.config.ts"]);
@@ -83,6 +88,12 @@ describe("roost options", () => {
     assert.ok(docs.some((d) => d.path === "users.users.<name>.home"), "submodule options are expanded");
     assert.ok(docs.some((d) => d.path === "systemd.services.<name>.serviceConfig.ProtectSystem"));
     assert.ok(docs.some((d) => d.path === "site.port"), "the fleet's own modules are documented");
+  });
+  it("lists each option as text with where it is declared", () => {
+    const run = runRoost(["options", "-c", example]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^networking\.firewall\.allowPing {2}\(boolean\) {2}default: true\n {4}Answer ICMP echo requests\.\n {4}declared in src\/host\/firewall\/options\.ts:\d+:\d+$/m);
+    assert.match(run.stdout, /^site\.port .*\n.*\n {4}declared in examples\/homelab\/modules\/static-site\.ts:\d+:\d+$/m);
   });
   it("renders Markdown", () => {
     const run = runRoost(["options", "--markdown", "-c", example]);

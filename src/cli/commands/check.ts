@@ -32,7 +32,7 @@ export async function checkCommand(hosts: string[], opts: GlobalOptions & { verb
     for (const w of b.generation.warnings) console.log(indent(formatWarning(w)));
     for (const f of errors) console.log(indent(`error: ${f.validator}: ${f.message}`));
     if (opts.verbose) for (const f of notes) console.log(indent(`note: ${f.validator}: ${f.message}`));
-    else if (notes.length) console.log(indent(`${notes.length} note${notes.length === 1 ? "" : "s"} about what only the host provides (binaries from its packages); --verbose shows them`));
+    else for (const line of notesSummary(notes.map((n) => n.message))) console.log(indent(line));
     for (const s of result.skipped) console.log(indent(`not run: ${s.validator}: ${s.reason}`));
   }
   const total = hosts.length || fleet.hosts.size;
@@ -46,6 +46,17 @@ function formatHostError(error: unknown, failedHosts: ReadonlySet<string>, debug
   const shownElsewhere = (e: unknown): e is ReadThroughError => e instanceof ReadThroughError && failedHosts.has(e.via[e.via.length - 1]!);
   if (!debug && parts.some(shownElsewhere)) return parts.map((e) => (shownElsewhere(e) ? e.short : formatError(e, debug))).join("\n\n");
   return formatError(error, debug);
+}
+
+/** What the notes are, counted, for a check without --verbose. */
+function notesSummary(notes: readonly string[]): string[] {
+  const commands = notes.filter((n) => /Command \S+ is not executable/.test(n)).length;
+  const others = notes.length - commands;
+  const lines: string[] = [];
+  if (commands === 1) lines.push("1 command in a unit is not on this machine; the host's packages provide it (roost check -v lists it)");
+  if (commands > 1) lines.push(`${commands} commands in units are not on this machine; the host's packages provide them (roost check -v lists them)`);
+  if (others) lines.push(`${others} other note${others === 1 ? "" : "s"} from the validators (roost check -v shows ${others === 1 ? "it" : "them"})`);
+  return lines;
 }
 
 function indent(text: string): string {

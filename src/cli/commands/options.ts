@@ -23,7 +23,7 @@ export async function optionsCommand(opts: GlobalOptions & { json: boolean; mark
     console.log(`wrote ${file} (${docs.length} options)`);
   } else if (opts.json) console.log(JSON.stringify(docs, null, 2));
   else if (opts.markdown) console.log(markdown(docs));
-  else for (const d of docs) console.log(`${d.path}  (${d.type})${d.default !== null ? `  default: ${d.default}` : ""}\n    ${d.description}`);
+  else for (const d of docs) console.log(`${d.path}  (${d.type})${d.default !== null ? `  default: ${d.default}` : ""}\n    ${d.description}\n    declared in ${d.declaredIn}`);
   return exitCodes.ok;
 }
 
