@@ -3,6 +3,7 @@ import { UsageError, type GlobalOptions } from "./context.ts";
 import { exitCodes, exitCodesHelp } from "./exit-codes.ts";
 import { defaultConfigFile } from "./load-fleet.ts";
 import { formatError } from "./report.ts";
+import { journalOutputs, type JournalOutput } from "../deploy/protocol.ts";
 
 /** Run the roost command line; resolves to the exit code. Each command loads only what it uses. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -96,6 +97,27 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument("<host>", "a host of the fleet")
     .option("--json", "as JSON", false)
     .action(async (host: string, o: { json: boolean }) => void (code = await (await import("./commands/generations.ts")).generationsCommand(host, { ...global(), ...o })));
+  program
+    .command("status")
+    .description("each host's generation, pending switch, failed units, health checks run now, and drift; exit 1 if any host is unhealthy or unreachable")
+    .argument("[hosts...]", "hosts or @tags (default: all)")
+    .option("--json", "as JSON", false)
+    .action(async (hosts: string[], o: { json: boolean }) => void (code = await (await import("./commands/status.ts")).statusCommand(hosts, { ...global(), ...o })));
+  const count = (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new UsageError(`expected a number of lines, got ${JSON.stringify(v)}`);
+    return n;
+  };
+  program
+    .command("logs")
+    .description("a host's journal, of one unit or of the whole host; -f follows until Ctrl-C")
+    .argument("<host>", "a host of the fleet")
+    .argument("[unit]", "a unit, e.g. nginx.service or nginx (default: the whole journal)")
+    .option("-f, --follow", "keep printing new lines until Ctrl-C", false)
+    .option("--since <when>", "a duration back from now (30s, 10m, 1h, 2d) or a time (2025-01-31 14:00)")
+    .option("-n, --lines <n>", "the last n lines", count)
+    .addOption(new Option("-o, --output <mode>", "journalctl's output mode").choices(journalOutputs).default("short"))
+    .action(async (host: string, unit: string | undefined, o: { follow: boolean; since?: string; lines?: number; output: JournalOutput }) => void (code = await (await import("./commands/logs.ts")).logsCommand(host, unit, { ...global(), ...o })));
   program
     .command("test")
     .description("run a scenario file on fresh local test hosts (systemd-nspawn; needs root)")

@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { packageRoot } from "../package-root.ts";
-import { layout, layoutPrelude } from "./protocol.ts";
+import { journalOutputs, layout, layoutPrelude } from "./protocol.ts";
 
 /** The bash scripts that run on hosts, read once from src/deploy/host/. */
 function load(name: string): string {
@@ -17,22 +17,27 @@ export function shellQuote(s: string): string {
 /** The layout variables and the common prelude (helpers, validators), before each script. */
 export const hostPrelude = layoutPrelude() + load("prelude.sh");
 const assemble = (name: string, extra = "") => `#!/bin/bash\n${hostPrelude}${extra}\n${load(name)}`;
+/** Shared by the scripts that run health checks (activate, report) and report drift (status, report). */
+const healthChecks = load("health.sh");
+const drift = load("drift.sh");
 
 /** The one decision of what happens to each unit on a switch: run by the activation and by the plan. */
 export const unitActionsAwk = load("unit-actions.awk");
 
 /** The verbs of the host entry point: each a fixed script, installed on the host. */
-export const hostVerbs = ["status", "receive", "confirm", "generations", "objects"] as const;
+export const hostVerbs = ["status", "receive", "confirm", "generations", "objects", "report", "logs"] as const;
 export type HostVerb = (typeof hostVerbs)[number];
 
 export const hostScripts = {
   /** Shipped inside each generation, not installed: a rollback runs the old generation's own. */
-  activate: assemble("activate.sh", `readonly UNIT_ACTIONS_AWK=${shellQuote(unitActionsAwk)}\n`),
-  status: assemble("status.sh"),
+  activate: assemble("activate.sh", `readonly UNIT_ACTIONS_AWK=${shellQuote(unitActionsAwk)}\n${healthChecks}`),
+  status: assemble("status.sh", drift),
   receive: assemble("receive.sh"),
   confirm: assemble("confirm.sh"),
   generations: assemble("generations.sh"),
   objects: assemble("objects.sh"),
+  report: assemble("report.sh", healthChecks + drift),
+  logs: assemble("logs.sh", `readonly RE_OUTPUT='^(${journalOutputs.join("|")})$'\n`),
 } as const;
 
 /** The entry point itself: roost-host VERB ARGS…, dispatching to the scripts beside it. */

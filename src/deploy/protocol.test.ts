@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ActivationReport, layout, layoutPrelude, parseGenerations, parseHostLine, parseObjects, parseStatus } from "./protocol.ts";
+import { ActivationReport, layout, layoutPrelude, parseGenerations, parseHostLine, parseObjects, parseReport, parseStatus } from "./protocol.ts";
 
 const recorded = (name: string) => readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "testdata", name), "utf8").split("\n").filter(Boolean);
 
@@ -47,6 +47,47 @@ describe("host protocol", () => {
     assert.equal(status.staleHolder, "alice@laptop (pid 4242) since 2026-11-26T10:00:00.000Z");
     assert.equal(status.manifest?.host, "alpha");
     assert.equal(status.manifest?.files["/etc/a file with spaces"]?.mode, "0644");
+  });
+
+  // report*.out: `roost-host report` on a healthy host, and on one with a unit stopped, a unit
+  // killed, a managed file edited and another deleted.
+  it("reads the report of a healthy host", () => {
+    assert.deepEqual(parseReport(recorded("report.out")), {
+      current: "81bd4f5a8ddc297a08c68a57346d4db7",
+      activated: "2026-11-26T12:46:36Z",
+      pending: null,
+      down: [],
+      checks: [
+        { name: "greeter", result: "ok", reason: null },
+        { name: "ticker", result: "ok", reason: null },
+      ],
+      drift: [],
+    });
+  });
+
+  it("reads the report of a broken host: units down, failing checks with their reasons, drift", () => {
+    const report = parseReport(recorded("report-broken.out"));
+    assert.equal(report.current, "f3ceabfa0bd8991915a572172ec438bb");
+    assert.deepEqual(report.down, [
+      { unit: "chatter.service", state: "failed" },
+      { unit: "ticker.service", state: "inactive" },
+    ]);
+    assert.deepEqual(report.checks, [
+      { name: "greeter", result: "failed", reason: 'http://127.0.0.1:8080/ the body does not contain "hello"' },
+      { name: "ticker", result: "failed", reason: "ticker.service is inactive" },
+    ]);
+    assert.deepEqual(report.drift, [
+      { kind: "changed", path: "/srv/greeter/index.html" },
+      { kind: "missing", path: "/etc/roost/units/chatter.service/start" },
+    ]);
+  });
+
+  it("keeps malformed report lines as other", () => {
+    for (const line of ["activated yesterday", "down", "down ticker.service", "down bad;unit failed", "check ok", "check ok greeter why", "check failed greeter", "check maybe greeter x", "check ok -name"]) {
+      assert.equal(parseHostLine(line).kind, "other", line);
+    }
+    assert.deepEqual(parseHostLine("check skipped web this version of Roost cannot read it"), { kind: "check", result: "skipped", name: "web", reason: "this version of Roost cannot read it" });
+    assert.deepEqual(parseHostLine("down app.service activating/auto-restart"), { kind: "down", unit: "app.service", state: "activating/auto-restart" });
   });
 
   it("reads the generations a host lists", () => {

@@ -51,6 +51,10 @@ export function layoutPrelude(): string {
   return (Object.keys(layout) as (keyof typeof layout)[]).map((k) => `readonly ${shellNames[k]}=${layout[k]}\n`).join("");
 }
 
+/** journalctl's output modes that `roost logs --output` may ask for (logs.sh accepts the same). */
+export const journalOutputs = ["short", "short-iso", "short-iso-precise", "short-precise", "short-monotonic", "short-unix", "short-full", "with-unit", "cat", "json", "json-pretty", "verbose"] as const;
+export type JournalOutput = (typeof journalOutputs)[number];
+
 /** What the activation did, from its own report. */
 export interface ActivationActions {
   readonly started: string[];
@@ -80,7 +84,12 @@ export type HostLine =
   | { readonly kind: "confirmed" }
   | { readonly kind: "not-current"; readonly id: string | null }
   | { readonly kind: "collected"; readonly id: string }
+  | { readonly kind: "activated"; readonly at: string }
+  | { readonly kind: "down"; readonly unit: string; readonly state: string }
+  | { readonly kind: "check"; readonly result: CheckResult; readonly name: string; readonly reason: string | null }
   | { readonly kind: "other"; readonly text: string };
+
+export type CheckResult = "ok" | "failed" | "skipped";
 
 const generationId = /^[0-9a-f]{32}$/;
 const objectHash = /^[0-9a-f]{64}$/;
@@ -141,6 +150,17 @@ export function parseHostLine(line: string): HostLine {
       return rest ? other : { kind: "confirmed" };
     case "collected":
       return generationId.test(rest) ? { kind: "collected", id: rest } : other;
+    case "activated":
+      return /^\d{4}-\d{2}-\d{2}T[\d:]+Z$/.test(rest) ? { kind: "activated", at: rest } : other;
+    case "down": {
+      const m = /^([A-Za-z0-9:_.\\@-]+) (\S+)$/.exec(rest);
+      return m ? { kind: "down", unit: m[1]!, state: m[2]! } : other;
+    }
+    case "check": {
+      const m = /^(ok|failed|skipped) ([A-Za-z0-9][A-Za-z0-9_.@:-]*)(?: (.+))?$/.exec(rest);
+      if (!m || (m[1] === "ok") !== (m[3] === undefined)) return other;
+      return { kind: "check", result: m[1] as CheckResult, name: m[2]!, reason: m[3] ?? null };
+    }
     default:
       return other;
   }
@@ -175,6 +195,38 @@ export function parseStatus(lines: readonly string[]): HostStatus {
     else if (l.kind === "manifest") manifest = l.manifest;
   }
   return { current, pending, missing, drift, staleHolder, manifest };
+}
+
+/** What `roost status` shows of a host, from report.sh. */
+export interface HostReport {
+  readonly current: string | null;
+  /** When the host last switched to the current generation (ISO time). */
+  readonly activated: string | null;
+  readonly pending: { readonly next: string; readonly previous: string } | null;
+  /** Failed units, and units of the generation that should run and do not. */
+  readonly down: readonly { readonly unit: string; readonly state: string }[];
+  readonly checks: readonly { readonly name: string; readonly result: CheckResult; readonly reason: string | null }[];
+  readonly drift: readonly { readonly path: string; readonly kind: "changed" | "missing" }[];
+}
+
+/** The report of report.sh; lines it does not know are skipped. */
+export function parseReport(lines: readonly string[]): HostReport {
+  let current: string | null = null;
+  let activated: string | null = null;
+  let pending: HostReport["pending"] = null;
+  const down: { unit: string; state: string }[] = [];
+  const checks: { name: string; result: CheckResult; reason: string | null }[] = [];
+  const drift: { path: string; kind: "changed" | "missing" }[] = [];
+  for (const line of lines) {
+    const l = parseHostLine(line);
+    if (l.kind === "current") current = l.id;
+    else if (l.kind === "activated") activated = l.at;
+    else if (l.kind === "pending") pending = { next: l.next, previous: l.previous };
+    else if (l.kind === "down") down.push({ unit: l.unit, state: l.state });
+    else if (l.kind === "check") checks.push({ name: l.name, result: l.result, reason: l.reason });
+    else if (l.kind === "drift") drift.push({ kind: l.change, path: l.path });
+  }
+  return { current, activated, pending, down, checks, drift };
 }
 
 /** The activation's report, gathered line by line as it streams in. */
