@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Fleet } from "../src/host/fleet.ts";
+import { baseImageReady, imageCache } from "../src/testing/image.ts";
 import { Lab } from "../src/testing/lab.ts";
 import { writeLabFleetFile } from "../src/testing/lab-fleet-file.ts";
 
@@ -11,6 +12,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const example = path.join(repo, "examples/homelab/roost.config.ts");
 const fleet = (await import(example)).default as Fleet;
 
+if (!baseImageReady()) console.log(`== building the Debian 12 base image for test hosts with debootstrap: once, about a minute (kept in ${imageCache})`);
 console.log(`== starting ${Object.keys(fleet.hosts).length} test hosts (systemd-nspawn, one network namespace each)`);
 const started = Date.now();
 const lab = await Lab.start({ hosts: Object.keys(fleet.hosts) });

@@ -29,10 +29,19 @@ const recipeVersion = 1;
 
 export const imageCache = process.env.ROOST_TEST_IMAGE_CACHE ?? "/var/cache/roost/test-images";
 
+function baseImageDir(packages: readonly string[]): string {
+  const key = createHash("sha256").update(JSON.stringify({ recipeVersion, packages: [...packages].sort() })).digest("hex").slice(0, 16);
+  return path.join(imageCache, `bookworm-${key}`);
+}
+
+/** Whether the base image is built already (else the first lab builds it, about a minute). */
+export function baseImageReady(packages: readonly string[] = basePackages): boolean {
+  return existsSync(path.join(baseImageDir(packages), ".complete"));
+}
+
 /** The directory of a cached Debian 12 base image, built once per package list (about 45 s). */
 export async function ensureBaseImage(packages: readonly string[] = basePackages): Promise<string> {
-  const key = createHash("sha256").update(JSON.stringify({ recipeVersion, packages: [...packages].sort() })).digest("hex").slice(0, 16);
-  const dir = path.join(imageCache, `bookworm-${key}`);
+  const dir = baseImageDir(packages);
   if (existsSync(path.join(dir, ".complete"))) return dir;
   await mkdir(imageCache, { recursive: true });
   // Test files start in parallel: one builds, the others wait for it.

@@ -3,6 +3,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatLocation, RoostError, type SourceLocation } from "../../core/index.ts";
 import { packageRoot } from "../../package-root.ts";
+import { baseImageReady } from "../../testing/image.ts";
 import { runScenario, type Scenario } from "../../testing/scenario.ts";
 import { importUserModule } from "../compile-fleet.ts";
 import type { GlobalOptions } from "../context.ts";
@@ -14,6 +15,7 @@ export async function testCommand(file: string, opts: GlobalOptions): Promise<nu
   const mod = (await importUserModule(file)) as { default?: Scenario };
   const s = mod.default;
   if (!s || typeof s.test !== "function" || !s.fleet) throw new RoostError(`${file} does not export a scenario`, [], "end it with `export default scenario({ fleet, async test({ hosts, deploy }) { … } })`");
+  if (!baseImageReady()) console.error("building the Debian 12 base image for test hosts: once, about a minute");
   const started = Date.now();
   try {
     await runScenario(s);
