@@ -1,8 +1,18 @@
 #!/usr/bin/env bash
-# The whole test suite: type check, then every test with node's test runner.
+# The whole test suite: type check, then every test with node's test runner. People read the spec
+# reporter; the last line, counted from a TAP copy of the run, is the summary CI reads.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 npx tsc --noEmit -p .
-mapfile -t files < <(find src test -name '*.test.ts' | sort)
-exec node --import tsx --test --test-concurrency=2 "${files[@]}"
+if [ $# -gt 0 ]; then files=("$@"); else mapfile -t files < <(find src test -name '*.test.ts' | sort); fi
+tap=$(mktemp)
+trap 'rm -f "$tap"' EXIT
+status=0
+node --import tsx --test --test-concurrency=2 \
+  --test-reporter=spec --test-reporter-destination=stdout \
+  --test-reporter=tap --test-reporter-destination="$tap" \
+  "${files[@]}" || status=$?
+count() { sed -n "s/^# $1 \([0-9]*\)$/\1/p" "$tap" | tail -n 1; }
+echo "$(count pass) passed, $(count fail) failed, $(count cancelled) cancelled"
+exit "$status"
