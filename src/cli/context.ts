@@ -35,10 +35,11 @@ export function selectHosts(fleet: FleetEvaluation, selectors: readonly string[]
     if (tagged.length === 0) {
       const known = [...new Set([...fleet.hosts.values()].flatMap((ev) => ev.config.deployment.tags))].sort();
       const close = suggest(tag, known);
+      const host = fleet.hosts.has(tag) ? `did you mean the host ${tag} (without @)?` : undefined;
       throw new UsageError(
         `no host is tagged ${JSON.stringify(tag)}`,
         [`tags: ${known.length ? known.map((t) => `@${t}`).join(", ") : "(none; set deployment.tags)"}`],
-        close.length ? `did you mean ${close.map((t) => `@${t}`).join(" or ")}?` : undefined,
+        host ?? (close.length ? `did you mean ${close.map((t) => `@${t}`).join(" or ")}?` : undefined),
       );
     }
     for (const name of tagged) chosen.add(name);
