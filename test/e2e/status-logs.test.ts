@@ -141,7 +141,7 @@ describe("roost status and roost logs on real hosts", { timeout: 600_000 }, () =
     const beta = lab.host("beta");
     await beta.succeed("printf '%s\\n' 'table inet cut { chain input { type filter hook input priority -300; policy accept; tcp dport 22 drop; }; }' > /root/cut.nft && nft -c -f /root/cut.nft");
     // Applied by a timer, after this command's own connection has closed.
-    await beta.succeed("systemd-run --quiet --on-active=1 /usr/sbin/nft -f /root/cut.nft");
+    await beta.succeed("systemd-run --quiet --on-active=1 --timer-property=AccuracySec=100ms /usr/sbin/nft -f /root/cut.nft");
     await new Promise((r) => setTimeout(r, 3000));
     const started = Date.now();
     // A new state directory: no kept connection to beta that would outlive the cut.
