@@ -90,7 +90,14 @@ function evaluateAll(ev: Evaluation<HostConfig>): string[] {
     for (const part of parts) if (!seen.has(key(part))) seen.add(key(part)), errors.push(part);
   };
   if (errors.length === 0) {
-    for (const path of ev.definedOptions()) {
+    let defined: ReturnType<typeof ev.definedOptions> = [];
+    try {
+      // Finding what is defined reads definitions written as getters, which may fail themselves.
+      defined = ev.definedOptions();
+    } catch (e) {
+      add(e);
+    }
+    for (const path of defined) {
       try {
         ev.value(path);
       } catch (e) {

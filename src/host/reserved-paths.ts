@@ -21,6 +21,14 @@ export function reservedPathProblem(p: string): string | null {
   return hit ? `${hit[0]} is ${hit[1]}` : null;
 }
 
+/** Directories of the base system whose owner and mode the system itself sets: a rule would change them. */
+const baseSystemDirs = new Set(["/", "/bin", "/boot", "/etc", "/lib", "/lib64", "/root", "/run", "/sbin", "/tmp", "/usr", "/var", "/var/lib", "/var/log", "/var/cache", "/var/spool", "/var/tmp"]);
+
+/** Why `directories.<p>` may not be declared at all, or null. */
+export function declaredDirectoryProblem(p: string): string | null {
+  return baseSystemDirs.has(p) ? `${p} belongs to the base system, which sets its owner and mode; declare a directory below it` : null;
+}
+
 /** Why a directory rule that deletes contents (removeOnBoot, age) may not apply to `p`, or null. */
 export function cleanedDirectoryProblem(p: string): string | null {
   if (systemDirs.has(p)) return `${p} is a directory of the base system; emptying it would break the host`;
@@ -30,6 +38,9 @@ export function cleanedDirectoryProblem(p: string): string | null {
 
 /** An absolute, normalised path outside Roost's and the kernel's own trees. */
 export const managedPath = t.strSatisfying("absolute path", (v) => t.pathProblem(v) ?? reservedPathProblem(v));
+
+/** A directory Roost may create and own: a managed path that is not one of the base system's own. */
+export const managedDirectory = t.strSatisfying("absolute path", (v) => t.pathProblem(v) ?? reservedPathProblem(v) ?? declaredDirectoryProblem(v));
 
 export const secretOutputDir = "/run/roost/secrets";
 

@@ -75,8 +75,9 @@ describe("security review findings", () => {
     refuses({ files: { "/proc/sys/kernel/hostname": { text: "x" } } }, /\/proc is a kernel file system/);
     refuses({ files: { "/dev/null": { text: "" } } }, /\/dev is the kernel's device tree/);
     refuses({ directories: { "/var/lib/roost": { removeOnBoot: true } } }, /directories\."\/var\/lib\/roost": .*Roost's own state/);
-    refuses({ directories: { "/var/lib": { removeOnBoot: true } } }, /directories\."\/var\/lib": \/var\/lib is a directory of the base system/);
-    refuses({ directories: { "/var": { age: "10d" } } }, /\/var is a directory of the base system/);
+    refuses({ directories: { "/var/lib": { removeOnBoot: true } } }, /directories\."\/var\/lib": .*\/var\/lib belongs to the base system/);
+    refuses({ directories: { "/": { mode: "0750" } } }, /directories\."\/": .*\/ belongs to the base system, which sets its owner and mode/);
+    refuses({ directories: { "/srv": { age: "10d" } } }, /\/srv is a directory of the base system; emptying it would break the host/);
     refuses({ secrets: { x: { template: "a", path: "/run/roost/secrets" } } }, /secrets\.x\.path: .*\/run\/roost is Roost's runtime directory/);
   });
 

@@ -284,7 +284,7 @@ describe("fuzzing every string option of every primitive", () => {
     const conf = path.join(scratch, "fuzz.conf");
     writeFileSync(conf, samples.tmpfiles.map((t) => t.line).join("\n") + "\n");
     const r = spawnSync("systemd-tmpfiles", [`--root=${root}`, "--create", conf], { encoding: "utf8" });
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 0, `${r.stderr}\n${samples.tmpfiles.map((t) => t.line).join("\n")}`);
     for (const t of samples.tmpfiles) {
       const st = statSync(path.join(root, t.path));
       assert.ok(st.isDirectory(), t.path);

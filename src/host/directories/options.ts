@@ -1,7 +1,7 @@
 import { option, types as t, type OptionTree } from "../../core/index.ts";
 import { defineHostModule } from "../module.ts";
 import { ownership } from "../modes.ts";
-import { cleanedDirectoryProblem, managedPath } from "../reserved-paths.ts";
+import { cleanedDirectoryProblem, managedDirectory } from "../reserved-paths.ts";
 
 const directory = t.submodule({
   options: {
@@ -14,7 +14,7 @@ const directory = t.submodule({
 
 export const directoriesOptions = {
   directories: option({
-    type: t.attrsOf(directory, managedPath),
+    type: t.attrsOf(directory, managedDirectory),
     default: {},
     description: "Directories created with their owner and mode, rendered as a tmpfiles.d file and applied at activation and boot.",
     example: { "/srv/media": { owner: "jellyfin", mode: "0750" } },

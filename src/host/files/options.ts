@@ -59,10 +59,4 @@ export const filesOptions = {
 export const filesModule = defineHostModule({
   name: "files",
   options: filesOptions,
-  // The host downloads with curl, https included. A getter: files are only read once merged.
-  config: ({ config }) => ({
-    get packages() {
-      return Object.values(config.files).some((f) => f.url !== null) ? ["curl", "ca-certificates"] : [];
-    },
-  }),
 });

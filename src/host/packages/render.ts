@@ -19,5 +19,7 @@ export function renderPackages(config: HostConfig): { files: RenderedFile[]; pac
     files.push(rootFile(`/etc/apt/sources.list.d/roost-${name}.sources`, renderDeb822(fields), from));
     files.push(rootFile(keyPath, r.key.trim() + "\n", from));
   }
-  return { files, packages: [...new Set(config.packages)].sort(), aptRepositories: repos.map(([n]) => n) };
+  // The host downloads files.<path>.url with curl, https included.
+  const downloads = Object.values(config.files).some((f) => f.url !== null) ? ["curl", "ca-certificates"] : [];
+  return { files, packages: [...new Set([...config.packages, ...downloads])].sort(), aptRepositories: repos.map(([n]) => n) };
 }
