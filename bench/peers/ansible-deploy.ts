@@ -32,10 +32,11 @@ const playbook = `- hosts: all
 `;
 
 /**
- * Playbook, inventory, ansible.cfg (pipelining on: Ansible's fastest setting) and an ssh wrapper
+ * Playbook, inventory, ansible.cfg (pipelining on: Ansible's fastest setting; as many forks as hosts,
+ * at least Ansible's default 5) and an ssh wrapper
  * that logs each connection, so round trips per host can be counted.
  */
-export function writeAnsibleDeploy(dir: string, hosts: Record<string, string>, sshConfig: string): { playbook: string; inventory: string; cfg: string; sshLog: string } {
+export function writeAnsibleDeploy(dir: string, hosts: Record<string, string>, sshConfig: string, forks = 5): { playbook: string; inventory: string; cfg: string; sshLog: string } {
   mkdirSync(dir, { recursive: true });
   const sshLog = path.join(dir, "ssh.log");
   const wrapper = path.join(dir, "ssh-counting");
@@ -46,6 +47,6 @@ export function writeAnsibleDeploy(dir: string, hosts: Record<string, string>, s
     path.join(dir, "inventory.ini"),
     `[all]\n${Object.entries(hosts).map(([name, ip]) => `${name} ansible_host=${ip}`).join("\n")}\n\n[all:vars]\nansible_user=root\nansible_ssh_common_args=-F ${sshConfig}\nansible_ssh_executable=${wrapper}\nansible_python_interpreter=/usr/bin/python3\n`,
   );
-  writeFileSync(path.join(dir, "ansible.cfg"), "[defaults]\nhost_key_checking = False\nforks = 5\nstdout_callback = minimal\n\n[ssh_connection]\npipelining = True\n");
+  writeFileSync(path.join(dir, "ansible.cfg"), `[defaults]\nhost_key_checking = False\nforks = ${Math.max(5, forks)}\nstdout_callback = minimal\n\n[ssh_connection]\npipelining = True\n`);
   return { playbook: path.join(dir, "deploy.yml"), inventory: path.join(dir, "inventory.ini"), cfg: path.join(dir, "ansible.cfg"), sshLog };
 }

@@ -21,6 +21,12 @@ export class HostSession {
 
   static async open(ssh: SshTarget, holder: string, objects: readonly string[], withManifest: boolean): Promise<HostSession> {
     const child = ssh.spawn("status", [holder, withManifest ? "1" : "0"]);
+    // The host's first line comes at once: none within the connect timeout (a host that went away
+    // behind a kept connection, which ssh notices only later) is an unreachable host.
+    const waitSeconds = ssh.settings.connectTimeoutSeconds ?? 10;
+    let silent = false;
+    let giveUp = () => {};
+    const noAnswer = setTimeout(() => giveUp(), waitSeconds * 1000);
     child.stdin!.on("error", () => {});
     child.stdin!.write(objects.map((h) => `${h}\n`).join("") + ".\n");
     const lines: string[] = [];
@@ -29,6 +35,7 @@ export class HostSession {
     const outcome = await new Promise<"ready" | "locked" | "closed">((resolve) => {
       let partial = "";
       child.stdout!.on("data", (d: Buffer) => {
+        clearTimeout(noAnswer);
         partial += d.toString("utf8");
         const parts = partial.split("\n");
         partial = parts.pop()!;
@@ -39,13 +46,23 @@ export class HostSession {
         }
       });
       child.on("close", () => resolve("closed"));
+      giveUp = () => {
+        silent = true;
+        child.kill();
+        // A multiplexed client hands its pipes to the connection's master, which holds them until
+        // it notices the host is gone: stop waiting for them now.
+        for (const stream of [child.stdin!, child.stdout!, child.stderr!]) stream.destroy();
+        resolve("closed");
+      };
     });
+    clearTimeout(noAnswer);
     if (outcome === "locked") {
       child.stdin!.end();
       const who = lines.map(parseHostLine).find((l) => l.kind === "locked")!;
       throw new RoostError(`${ssh.host} is being deployed by someone else`, [`lock held by ${who.kind === "locked" ? who.holder : "someone"}`], "wait for that deploy to finish; the lock goes away by itself if its holder dies");
     }
     if (outcome === "closed") {
+      if (silent) throw ssh.unreachable(`no answer within ${waitSeconds} s`);
       if (child.exitCode === 255) throw ssh.unreachable(stderr);
       throw new RoostError(`${ssh.host}: could not read the host's state`, [stderr.trim() || lines.join(" ") || `exit ${child.exitCode}`]);
     }

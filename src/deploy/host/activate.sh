@@ -42,7 +42,7 @@ rollback() {
     if "$FROM/activate" --from "$TARGET" --rollback; then say "rolled-back ${FROM##*/}"; else say "error the rollback failed too"; fi
   fi
   if [ $PENDING = 1 ] || [ $ROLLBACK = 1 ]; then
-    systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
+    stop_rollback_timers
     rm -f "$PENDING_FILE"
   fi
 }
@@ -197,7 +197,7 @@ preflight() {
 mark_pending() {
   if [ $ROLLBACK = 0 ] && [ -n "$FROM" ] && [ "$FROM" != "$TARGET" ] && [ "$CONFIRM" -gt 0 ]; then
     PENDING=1
-    systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
+    stop_rollback_timers
     printf '%s %s\n' "$TARGET_ID" "${FROM##*/}" > "$PENDING_FILE"
   fi
 }
@@ -551,7 +551,7 @@ commit() {
   printf '%s %s %s\n' "$now" "$TARGET_ID" "$kind" >> "$HISTORY"
   if [ $ROLLBACK = 1 ]; then
     rm -f "$PENDING_FILE"
-    systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
+    stop_rollback_timers
   fi
   step_done
   say "done $TARGET_ID"

@@ -24,7 +24,7 @@ if [ "$current" != "$id" ]; then
   exit 3
 fi
 rm -f "$PENDING_FILE"
-systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true
+stop_rollback_timers
 say confirmed
 
 # Keep the current generation and the KEEP-1 newest others that were ever activated.

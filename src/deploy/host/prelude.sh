@@ -135,15 +135,22 @@ safe_dir() {
 }
 # A file Roost writes must be a file: renaming onto a directory or a symlink would put it elsewhere.
 check_target() {
-  check_dir "$(dirname -- "$1")"
+  check_dir "${1%/*}"
   if [ -L "$1" ]; then die "refusing to write $1: it is a symbolic link"; fi
   if [ -d "$1" ]; then die "refusing to write $1: it is a directory"; fi
 }
 
+# Stop the confirmation's rollback timers; asking systemd only when one exists (transient units
+# live in /run/systemd/transient).
+stop_rollback_timers() {
+  local timers=(/run/systemd/transient/roost-rollback-*.timer)
+  if [ ${#timers[@]} -gt 0 ]; then systemctl stop 'roost-rollback-*.timer' >/dev/null 2>&1 || true; fi
+}
+
 # Stage a file beside its target (mktemp: a new file, never through a link), then rename it over.
 stage() { # target source owner group mode
-  local dir tmp
-  dir=$(dirname -- "$1")
+  local dir=${1%/*} tmp
+  dir=${dir:-/}
   check_target "$1"
   safe_dir "$dir"
   tmp=$(mktemp "$dir/.roost-new.XXXXXX")

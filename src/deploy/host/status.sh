@@ -2,10 +2,11 @@
 # sends a heartbeat line every few seconds: when stdin closes, or stays silent for 20 s (the
 # controller died or the network went), the lock is released.
 #   status HOLDER WITH_MANIFEST < needed object hashes, one per line, then "."
-# Prints: "locked <holder>" and exits when another deploy holds the lock; otherwise "stale
+# Prints: "alive" at once (the controller's sign that the host answers), then "locked <holder>" and exits when another deploy holds the lock; otherwise "stale
 # <holder>" (a holder that died), "current <id|->", "pending <new> <old>", "missing <hash>"…,
 # "drift changed|missing <path>"…, "manifest <base64>" and "ready" (parsed by protocol.ts).
 [ $# -eq 2 ] || die "usage: status HOLDER WITH_MANIFEST"
+say alive
 holder=${1//[[:cntrl:]]/?}
 with_manifest=$2
 valid bit "$with_manifest" || die "WITH_MANIFEST is 0 or 1"
