@@ -2,7 +2,7 @@ import { RoostError } from "../core/index.ts";
 import type { Host } from "../host/fleet.ts";
 import { sshTarget } from "./deploy-host.ts";
 import { parseReport, type HostReport } from "./protocol.ts";
-import type { SshSettings } from "./ssh.ts";
+import type { SshSettings, SshTarget } from "./ssh.ts";
 
 /** One host as `roost status` sees it: its report, or why there is none. */
 export interface HostStatusReport {
@@ -30,7 +30,7 @@ export async function reportHost(name: string, host: Host | Error, settings: Ssh
   if (host instanceof Error) return result({ reachable: false, error: message(host), report: null }, 0);
   const ssh = sshTarget(name, host, settings);
   try {
-    const r = await ssh.exec("report", []);
+    const r = await runReport(ssh);
     if (r.code !== 0) {
       const reason = r.stdout.split("\n").find((l) => l.startsWith("error "))?.slice(6) ?? (r.stderr.trim() || `report exited ${r.code}`);
       return result({ reachable: true, error: `${name}: cannot read the host's state: ${reason}`, report: null }, ssh.roundTrips);
@@ -41,6 +41,42 @@ export async function reportHost(name: string, host: Host | Error, settings: Ssh
   } finally {
     await ssh.close();
   }
+}
+
+/**
+ * Run report.sh. Its first line comes at once: none within the connect timeout (a host that went
+ * away behind a kept connection, which ssh notices only later) is an unreachable host.
+ */
+function runReport(ssh: SshTarget): Promise<{ code: number; stdout: string; stderr: string }> {
+  const waitSeconds = ssh.settings.connectTimeoutSeconds ?? 10;
+  const child = ssh.spawn("report", []);
+  child.stdin!.on("error", () => {});
+  child.stdin!.end();
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    let stderr = "";
+    const noAnswer = setTimeout(() => {
+      child.kill();
+      // A multiplexed client hands its pipes to the connection's master, which holds them until it
+      // notices the host is gone: stop waiting for them now.
+      for (const stream of [child.stdin!, child.stdout!, child.stderr!]) stream.destroy();
+      reject(ssh.unreachable(`no answer within ${waitSeconds} s`));
+    }, waitSeconds * 1000);
+    child.stdout!.on("data", (d: Buffer) => {
+      clearTimeout(noAnswer);
+      stdout += d.toString("utf8");
+    });
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+    child.on("error", (e) => {
+      clearTimeout(noAnswer);
+      reject(e);
+    });
+    child.on("close", (code) => {
+      clearTimeout(noAnswer);
+      if (code === 255) reject(ssh.unreachable(stderr));
+      else resolve({ code: code ?? 1, stdout, stderr });
+    });
+  });
 }
 
 /** Every host at once: a slow or unreachable one delays none of the others. */

@@ -30,6 +30,9 @@ describe("roost status and roost logs on real hosts", { timeout: 600_000 }, () =
     config = writeLabFleetFile(lab, fixture, `e2e-status-${process.pid}`);
     const deployed = await roost(["deploy", "--quiet"]);
     assert.equal(deployed.code, 0, deployed.stdout + deployed.stderr);
+    // A test host's own boot units (systemd-update-utmp) sometimes fail on a loaded machine; status
+    // would rightly name them. The tests start from a host whose failures are the ones they make.
+    for (const h of lab.hosts.values()) await h.succeed("systemctl is-system-running --wait >/dev/null || true; systemctl reset-failed");
   });
   after(async () => {
     if (config) rmSync(path.dirname(config), { recursive: true, force: true });
@@ -148,7 +151,7 @@ describe("roost status and roost logs on real hosts", { timeout: 600_000 }, () =
     const r = await roost(["status"], "state-after-cut");
     const seconds = (Date.now() - started) / 1000;
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /^✗ beta  unreachable\n {4}cannot reach beta \(root@[\d.]+\): .*timed out/m);
+    assert.match(r.stdout, /^✗ beta  unreachable\n {4}cannot reach beta \(root@[\d.]+\): .*(timed out|no answer within 10 s)/m);
     assert.match(r.stdout, /^✗ alpha  [0-9a-f]{12}, activated /m);
     assert.ok(seconds < 20, `status took ${seconds} s with a 10 s connect timeout`);
   });
