@@ -17,25 +17,30 @@ export async function main(argv: readonly string[]): Promise<number> {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
   const global = (): GlobalOptions => program.opts<GlobalOptions>();
+  /** An action that loads its command's module only when it runs, and keeps its exit code. */
+  const lazy =
+    <M, A extends unknown[]>(load: () => Promise<M>, call: (m: M, ...args: A) => Promise<number>) =>
+    async (...args: A) =>
+      void (code = await call(await load(), ...args));
 
   program
     .command("init")
     .description("scaffold a fleet: roost.config.ts with two hosts, a module, a scenario, package.json and tsconfig.json")
     .argument("[dir]", "where (created if missing)", ".")
-    .action(async (dir: string) => void (code = await (await import("./commands/init.ts")).initCommand(dir)));
+    .action(lazy(() => import("./commands/init.ts"), (m, dir: string) => m.initCommand(dir)));
   program
     .command("check")
     .description("evaluate and build every host, and run the real validators (systemd-analyze verify, nft -c)")
     .argument("[hosts...]", "hosts to check (default: all)")
     .option("-v, --verbose", "also show notes about what only the host provides", false)
     .option("--fix", "first generate the secrets the fleet uses and lacks", false)
-    .action(async (hosts: string[], o: { verbose: boolean; fix: boolean }) => void (code = await (await import("./commands/check.ts")).checkCommand(hosts, { ...global(), ...o })));
+    .action(lazy(() => import("./commands/check.ts"), (m, hosts: string[], o: { verbose: boolean; fix: boolean }) => m.checkCommand(hosts, { ...global(), ...o })));
   program
     .command("build")
     .description("write each host's generation to <out>/<host>/")
     .argument("[hosts...]", "hosts to build (default: all)")
     .option("-o, --out <dir>", "output directory", "result")
-    .action(async (hosts: string[], o: { out: string }) => void (code = await (await import("./commands/build.ts")).buildCommand(hosts, { ...global(), ...o })));
+    .action(lazy(() => import("./commands/build.ts"), (m, hosts: string[], o: { out: string }) => m.buildCommand(hosts, { ...global(), ...o })));
   program
     .command("options")
     .description("the option reference: path, type, default, description, example, declared in")
@@ -43,14 +48,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option("--markdown", "as Markdown").conflicts("html").default(false))
     .addOption(new Option("--html", "as one self-contained, searchable web page: <out>/index.html").default(false))
     .option("-o, --out <dir>", "where --html writes index.html", "roost-options")
-    .action(async (o: { json: boolean; markdown: boolean; html: boolean; out: string }) => void (code = await (await import("./commands/options.ts")).optionsCommand({ ...global(), ...o })));
+    .action(lazy(() => import("./commands/options.ts"), (m, o: { json: boolean; markdown: boolean; html: boolean; out: string }) => m.optionsCommand({ ...global(), ...o })));
   program
     .command("eval")
     .description("print a host's final value of an option and where it was defined")
     .argument("<host>", "a host of the fleet")
     .argument("<option>", 'an option path, e.g. systemd.services.web.serviceConfig or files."/etc/motd".text')
     .option("--json", "print the value as JSON, without definition sites", false)
-    .action(async (host: string, path: string, o: { json: boolean }) => void (code = await (await import("./commands/eval.ts")).evalCommand(host, path, { ...global(), ...o })));
+    .action(lazy(() => import("./commands/eval.ts"), (m, host: string, path: string, o: { json: boolean }) => m.evalCommand(host, path, { ...global(), ...o })));
 
   const seconds = (v: string) => {
     const n = Number(v);
@@ -67,7 +72,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("what a deploy would change on each host (files with diffs, units, packages, users), and drift")
     .argument("[hosts...]", "hosts to plan (default: all)")
     .option("--json", "as JSON", false)
-    .action(async (hosts: string[], o: { json: boolean }) => void (code = await (await import("./commands/plan.ts")).planCommand(hosts, { ...global(), ...o })));
+    .action(lazy(() => import("./commands/plan.ts"), (m, hosts: string[], o: { json: boolean }) => m.planCommand(hosts, { ...global(), ...o })));
   program
     .command("deploy")
     .description("switch hosts to their new generation, in parallel, with health checks and automatic rollback")
@@ -80,29 +85,26 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--json", "print the results as JSON", false)
     .option("--timings", "after the summary, where the time went: per host and phase", false)
     .option("--retry-failed", "deploy only the hosts that failed or were unreachable in the last deploy", false)
-    .action(
-      async (hosts: string[], o: { on: string[]; jobs: number; dryRun: boolean; confirmTimeout?: number; quiet: boolean; json: boolean; timings: boolean; retryFailed: boolean }) =>
-        void (code = await (await import("./commands/deploy.ts")).deployCommand(hosts, { ...global(), ...o })),
-    );
+    .action(lazy(() => import("./commands/deploy.ts"), (m, hosts: string[], o: { on: string[]; jobs: number; dryRun: boolean; confirmTimeout?: number; quiet: boolean; json: boolean; timings: boolean; retryFailed: boolean }) => m.deployCommand(hosts, { ...global(), ...o })));
   program
     .command("rollback")
     .description("switch a host back to an earlier generation (the previous one by default)")
     .argument("<host>", "a host of the fleet")
     .argument("[generation]", "a generation id (or its start)")
     .option("--confirm-timeout <seconds>", "roll forward again unless confirmed within this time", seconds)
-    .action(async (host: string, generation: string | undefined, o: { confirmTimeout?: number }) => void (code = await (await import("./commands/generations.ts")).rollbackCommand(host, generation, { ...global(), ...o })));
+    .action(lazy(() => import("./commands/generations.ts"), (m, host: string, generation: string | undefined, o: { confirmTimeout?: number }) => m.rollbackCommand(host, generation, { ...global(), ...o })));
   program
     .command("generations")
     .description("the generations stored on a host: id, first activation, size, which is current")
     .argument("<host>", "a host of the fleet")
     .option("--json", "as JSON", false)
-    .action(async (host: string, o: { json: boolean }) => void (code = await (await import("./commands/generations.ts")).generationsCommand(host, { ...global(), ...o })));
+    .action(lazy(() => import("./commands/generations.ts"), (m, host: string, o: { json: boolean }) => m.generationsCommand(host, { ...global(), ...o })));
   program
     .command("status")
     .description("each host's generation, pending switch, failed units, health checks run now, and drift; exit 1 if any host is unhealthy or unreachable")
     .argument("[hosts...]", "hosts or @tags (default: all)")
     .option("--json", "as JSON", false)
-    .action(async (hosts: string[], o: { json: boolean }) => void (code = await (await import("./commands/status.ts")).statusCommand(hosts, { ...global(), ...o })));
+    .action(lazy(() => import("./commands/status.ts"), (m, hosts: string[], o: { json: boolean }) => m.statusCommand(hosts, { ...global(), ...o })));
   const count = (v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`expected a number of lines, got ${JSON.stringify(v)}`);
@@ -117,12 +119,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--since <when>", "a duration back from now (30s, 10m, 1h, 2d) or a time (2025-01-31 14:00)")
     .option("-n, --lines <n>", "the last n lines", count)
     .addOption(new Option("-o, --output <mode>", "journalctl's output mode").choices(journalOutputs).default("short"))
-    .action(async (host: string, unit: string | undefined, o: { follow: boolean; since?: string; lines?: number; output: JournalOutput }) => void (code = await (await import("./commands/logs.ts")).logsCommand(host, unit, { ...global(), ...o })));
+    .action(lazy(() => import("./commands/logs.ts"), (m, host: string, unit: string | undefined, o: { follow: boolean; since?: string; lines?: number; output: JournalOutput }) => m.logsCommand(host, unit, { ...global(), ...o })));
   program
     .command("test")
     .description("run a scenario file on fresh local test hosts (systemd-nspawn; needs root)")
     .argument("<file>", "a scenario: export default scenario({ … })")
-    .action(async (file: string) => void (code = await (await import("./commands/test.ts")).testCommand(file, global())));
+    .action(lazy(() => import("./commands/test.ts"), (m, file: string) => m.testCommand(file, global())));
 
   const hostsCommand = program
     .command("hosts")
@@ -130,14 +132,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   hostsCommand
     .command("keyscan")
     .argument("[hosts...]", "hosts to scan (default: all)")
-    .action(async (hosts: string[]) => void (code = await (await import("./commands/hosts.ts")).keyscanCommand(hosts, global())));
+    .action(lazy(() => import("./commands/hosts.ts"), (m, hosts: string[]) => m.keyscanCommand(hosts, global())));
   hostsCommand
     .command("bootstrap")
     .description("install Roost's entry point and a sudoers line that lets --user deploy with it and nothing else")
     .argument("<host>", "the host")
     .option("--user <name>", "the deploy user", "deploy")
     .option("--print", "print the sudoers line and the install script instead of installing", false)
-    .action(async (host: string, o: { user: string; print: boolean }) => void (code = await (await import("./commands/hosts.ts")).bootstrapCommand(host, { ...global(), ...o })));
+    .action(lazy(() => import("./commands/hosts.ts"), (m, host: string, o: { user: string; print: boolean }) => m.bootstrapCommand(host, { ...global(), ...o })));
   const secrets = program.command("secrets").description("the fleet's encrypted secrets (age): set, edit, generate, list, rekey, rm");
   secrets.option("-i, --identity <file>", "the key that decrypts (an age identity or SSH key; default $ROOST_AGE_IDENTITY, then ~/.ssh/id_ed25519)");
   const sopts = () => ({ ...global(), ...secrets.opts<{ identity?: string }>() });
@@ -145,32 +147,32 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command("set")
     .description("set a secret from standard input, encrypted to the admins and every host that reads it")
     .argument("<name>")
-    .action(async (name: string) => void (code = await (await import("./commands/secrets.ts")).secretsSet(name, sopts())));
+    .action(lazy(() => import("./commands/secrets.ts"), (m, name: string) => m.secretsSet(name, sopts())));
   secrets
     .command("edit")
     .description("edit a secret in $EDITOR (the plaintext lives on tmpfs only while the editor runs)")
     .argument("<name>")
-    .action(async (name: string) => void (code = await (await import("./commands/secrets.ts")).secretsEdit(name, sopts())));
+    .action(lazy(() => import("./commands/secrets.ts"), (m, name: string) => m.secretsEdit(name, sopts())));
   secrets
     .command("generate")
     .description("generate random values for the named secrets, or for every secret the fleet uses that has none")
     .argument("[names...]")
     .option("--length <bytes>", "random bytes (base64url-encoded)", positive, 32)
     .option("--force", "replace existing values", false)
-    .action(async (names: string[], o: { length: number; force: boolean }) => void (code = await (await import("./commands/secrets.ts")).secretsGenerate(names, { ...sopts(), ...o })));
+    .action(lazy(() => import("./commands/secrets.ts"), (m, names: string[], o: { length: number; force: boolean }) => m.secretsGenerate(names, { ...sopts(), ...o })));
   secrets
     .command("list")
     .description("every secret, who can read it, and whether it is missing or needs a rekey")
-    .action(async () => void (code = await (await import("./commands/secrets.ts")).secretsList(sopts())));
+    .action(lazy(() => import("./commands/secrets.ts"), (m) => m.secretsList(sopts())));
   secrets
     .command("rekey")
     .description("re-encrypt the secrets whose readers changed (a host or admin added or removed)")
-    .action(async () => void (code = await (await import("./commands/secrets.ts")).secretsRekey(sopts())));
+    .action(lazy(() => import("./commands/secrets.ts"), (m) => m.secretsRekey(sopts())));
   secrets
     .command("rm")
     .description("remove a secret")
     .argument("<name>")
-    .action(async (name: string) => void (code = await (await import("./commands/secrets.ts")).secretsRemove(name, sopts())));
+    .action(lazy(() => import("./commands/secrets.ts"), (m, name: string) => m.secretsRemove(name, sopts())));
 
   try {
     await program.parseAsync(argv);
