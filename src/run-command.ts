@@ -1,4 +1,4 @@
-import { spawn, type SpawnOptions } from "node:child_process";
+import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import path from "node:path";
 
@@ -8,6 +8,11 @@ export interface CommandResult {
   /** stdout as the program wrote it, for output that is not text (decrypted secrets). */
   readonly stdoutBytes: Buffer;
   readonly stderr: string;
+}
+
+/** Start a program whose stdin, stdout and stderr the caller streams (ssh sessions); `ignore` for none. */
+export function start(file: string, args: readonly string[], stdio: "pipe" | "ignore" = "pipe"): ChildProcess {
+  return spawn(file, args, { stdio: [stdio, stdio, stdio] });
 }
 
 /** Run a program to completion and collect its output; never throws for a non-zero exit. */

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
+import { start } from "../run-command.ts";
 import { createHash } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -96,13 +97,13 @@ export class SshTarget {
   /** Start a verb of the host's entry point; the caller owns the process (for the lock session that stays open). */
   spawn(verb: HostVerb, args: readonly string[], opts: { fresh?: boolean } = {}): ChildProcess {
     this.roundTrips++;
-    return spawn("ssh", this.#args(opts.fresh ?? false, this.#remote(verb, args)), { stdio: ["pipe", "pipe", "pipe"] });
+    return start("ssh", this.#args(opts.fresh ?? false, this.#remote(verb, args)));
   }
 
   /** Run a script as root (the login is root, or has full sudo): for installing the entry point. */
   execAsRoot(script: string, args: readonly string[] = []): Promise<ExecResult> {
     const command = ["bash", "-c", script, "roost", ...args].map(shellQuote).join(" ");
-    return this.#collect(spawn("ssh", this.#args(false, `if [ "$(id -u)" = 0 ]; then exec ${command}; else exec sudo -n ${command}; fi`), { stdio: ["pipe", "pipe", "pipe"] }), {});
+    return this.#collect(start("ssh", this.#args(false, `if [ "$(id -u)" = 0 ]; then exec ${command}; else exec sudo -n ${command}; fi`)), {});
   }
 
   /** Run a script to its end. Exit code 255 (ssh could not connect) is an error naming the host. */
@@ -150,7 +151,7 @@ export class SshTarget {
   async close(): Promise<void> {
     if (this.roundTrips === 0 || this.settings.persist) return;
     await new Promise<void>((resolve) => {
-      const child = spawn("ssh", [...this.#baseArgs, "-o", `ControlPath=${this.#controlPath}`, "-O", "exit", "--", this.address.destination], { stdio: "ignore" });
+      const child = start("ssh", [...this.#baseArgs, "-o", `ControlPath=${this.#controlPath}`, "-O", "exit", "--", this.address.destination], "ignore");
       child.on("close", () => resolve());
       child.on("error", () => resolve());
     });
