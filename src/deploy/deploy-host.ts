@@ -124,6 +124,7 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
     }
     settings.onPhase?.(`sending ${status.missing.size} object${status.missing.size === 1 ? "" : "s"}`);
     let hostMs = 0;
+    let going: Promise<void> | undefined;
     const received = await ssh.exec("receive", [gen.id, String(Math.ceil(confirmTimeout)), status.current === gen.id ? "switch-only" : "upload"], {
       input: status.current === gen.id ? "" : uploadStream(gen, status.missing),
       onLine: (line) => {
@@ -133,6 +134,12 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
           // Every change is in place once health checks start: a login made from here on proves
           // that the switch left the host reachable, so the confirming connection opens now.
           if (parsed.step === "health" && !early) early = EarlyConfirm.open(ssh, gen);
+        } else if (parsed.kind === "done" && parsed.id === gen.id && early && !going && session!.child.exitCode === null) {
+          // The host has switched and committed this generation: confirm now, without waiting for
+          // its log stream to close.
+          settings.onPhase?.("confirming");
+          going = early.go(confirmTimeout);
+          going.catch(() => {});
         } else if (parsed.kind === "timing") {
           if (parsed.step === "unpack") lap("send");
           else if (parsed.step === "launch") lap("activation start");
@@ -146,6 +153,13 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
     const now = performance.now();
     timings.push({ phase: "activation log to controller", ms: Math.max(0, Math.round(now - lapStart - hostMs)), on: "controller" });
     lapStart = now;
+    if (going) {
+      // The go was sent once the host committed: its answer decides.
+      early = undefined;
+      await going;
+      lap("confirm");
+      return result("deployed", { from: status.current, plan });
+    }
     if (received.code !== 0) {
       const reason = report.reason() ?? (received.stderr.trim() || `activation exited ${received.code}`);
       return result("failed", { from: status.current, plan, error: reason, rolledBack: report.rolledBack });

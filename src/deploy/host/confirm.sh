@@ -31,7 +31,7 @@ say confirmed
 declare -A kept=([$id]=1)
 mapfile -t others < <(
   for g in "$GENERATIONS"/*; do
-    if [ "${g##*/}" != "$id" ] && [ -f "$g/activated" ]; then printf '%s %s\n' "$(head -c 40 "$g/activated")" "${g##*/}"; fi
+    if [ "${g##*/}" != "$id" ] && [ -f "$g/activated" ] && read -r at < "$g/activated"; then printf '%s %s\n' "${at:0:40}" "${g##*/}"; fi
   done | sort -r
 )
 for ((i = 0; i < keep - 1 && i < ${#others[@]}; i++)); do kept[${others[$i]##* }]=1; done

@@ -85,11 +85,11 @@ while :; do
   drain
   if [ $finished = 1 ]; then break; fi
   # Asking systemd costs a process: about once a second is enough to notice a unit that died.
-  if [ $((++polls % 50)) = 0 ] && ! systemctl is-active --quiet "$unit" && [ ! -f "$rc" ]; then
+  if [ $((++polls % 100)) = 0 ] && ! systemctl is-active --quiet "$unit" && [ ! -f "$rc" ]; then
     read -r -t 0.5 -u 7 _ || true
     [ -f "$rc" ] || die "the activation unit $unit ended without a result"
   fi
-  read -r -t 0.02 -u 7 _ || true
+  read -r -t 0.01 -u 7 _ || true
 done
 if [ -n "$partial" ]; then printf '%s\n' "$partial"; fi
 read -r code < "$rc" || code=1
