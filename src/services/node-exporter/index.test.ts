@@ -24,7 +24,6 @@ describe("services.nodeExporter", () => {
       /^ExecStart=\/usr\/bin\/prometheus-node-exporter --web\.listen-address=0\.0\.0\.0:9100 --collector\.textfile\.directory=\/var\/lib\/prometheus\/node-exporter --collector\.systemd$/m,
     );
     assert.match(built.file(unitPath), /^User=prometheus$/m);
-    assert.match(built.file("/etc/systemd/system/prometheus-node-exporter-takeover.service"), /^ExecStart=\/bin\/systemctl --no-block try-restart prometheus-node-exporter\.service$/m);
     assert.deepEqual(built.manifest.directories["/var/lib/prometheus/node-exporter"], { ...built.manifest.directories["/var/lib/prometheus/node-exporter"], owner: "prometheus", group: "prometheus", mode: "0755" });
     assert.equal((built.manifest.healthChecks["node-exporter"] as { url?: string }).url, "http://127.0.0.1:9100/metrics");
     assert.deepEqual(built.config.monitoring.scrapeTargets, { node: { port: 9100, path: "/metrics", scheme: "http", labels: {} } });

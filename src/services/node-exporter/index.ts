@@ -79,19 +79,6 @@ export const nodeExporter = defineModule({
                 PrivateDevices: true,
               },
             },
-            // The package's postinst starts its own unit before Roost writes the one above, and a
-            // new unit that already runs is only "started" (a no-op): restart it once, so the first
-            // deploy runs these flags. Ordered before the exporter, at boot it finds nothing to restart.
-            "prometheus-node-exporter-takeover": {
-              description: "Restart the node exporter the package started with its own unit",
-              wantedBy: ["multi-user.target"],
-              before: ["prometheus-node-exporter.service"],
-              serviceConfig: {
-                Type: "oneshot",
-                RemainAfterExit: true,
-                ExecStart: ["/bin/systemctl --no-block try-restart prometheus-node-exporter.service"],
-              },
-            },
           },
         },
         networking: {
