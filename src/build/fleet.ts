@@ -22,7 +22,10 @@ export function buildHosts(fleet: FleetEvaluation, names: readonly string[] = []
   const sourceRoots = [fleetFile ? path.dirname(fleetFile) : process.cwd(), packageRoot].map((d) => realpathSync(d));
   return selected.map((host) => {
     try {
-      return { host, generation: buildHost(host, fleet.host(host), { secrets, hostKey: deployTarget(fleet.host(host)).hostKey, sourceRoots }) };
+      return {
+        host,
+        generation: buildHost(host, fleet.host(host), { secrets, hostKey: deployTarget(fleet.host(host)).hostKey, sourceRoots }),
+      };
     } catch (error) {
       return { host, error };
     }

@@ -36,7 +36,11 @@ export interface BuildContext {
  * Evaluate everything a host needs and render it. Unknown options, type errors and failed
  * assertions are all reported, together, before anything is rendered.
  */
-export function buildHost(host: string, ev: Evaluation<HostConfig>, context: BuildContext = { secrets: null, hostKey: undefined }): HostGeneration {
+export function buildHost(
+  host: string,
+  ev: Evaluation<HostConfig>,
+  context: BuildContext = { secrets: null, hostKey: undefined },
+): HostGeneration {
   const warnings = evaluateAll(ev);
   const config = ev.config;
 
@@ -44,7 +48,10 @@ export function buildHost(host: string, ev: Evaluation<HostConfig>, context: Bui
   const units = renderUnits(config, new Map(Object.entries(secrets.entries).map(([n, e]) => [n, e.version])));
   const dirs = renderDirectories(config);
   const pkgs = renderPackages(config);
-  const files = collectFiles([...renderFiles(config, context.sourceRoots ?? null), ...units.files, ...dirs.files, ...pkgs.files], dirs.directories);
+  const files = collectFiles(
+    [...renderFiles(config, context.sourceRoots ?? null), ...units.files, ...dirs.files, ...pkgs.files],
+    dirs.directories,
+  );
   const { users, groups } = renderUsers(config);
   const firewallFile = files.get(rulesetPath);
 
@@ -54,7 +61,14 @@ export function buildHost(host: string, ev: Evaluation<HostConfig>, context: Bui
     files: Object.fromEntries(
       [...files.values()].map((f) => [
         f.path,
-        { sha256: contentHash(f), size: f.download ? null : f.content.length, ...(f.download ? { url: f.download.url } : {}), mode: f.mode, owner: f.owner, group: f.group },
+        {
+          sha256: contentHash(f),
+          size: f.download ? null : f.content.length,
+          ...(f.download ? { url: f.download.url } : {}),
+          mode: f.mode,
+          owner: f.owner,
+          group: f.group,
+        },
       ]),
     ),
     units: units.units,
@@ -70,7 +84,14 @@ export function buildHost(host: string, ev: Evaluation<HostConfig>, context: Bui
   };
   const manifestJson = canonicalJson(manifest);
   // The id covers the ciphertexts too: a rekey is a new generation.
-  const id = sha256([manifestJson, ...Object.keys(secrets.data).sort().map((k) => `${k}\n${secrets.data[k]}`)].join("\0")).slice(0, 32);
+  const id = sha256(
+    [
+      manifestJson,
+      ...Object.keys(secrets.data)
+        .sort()
+        .map((k) => `${k}\n${secrets.data[k]}`),
+    ].join("\0"),
+  ).slice(0, 32);
   return { host, id, manifest, manifestJson, files, data: secrets.data, warnings };
 }
 
@@ -127,21 +148,41 @@ function collectFiles(rendered: readonly RenderedFile[], directories: Readonly<R
   const byPath = new Map<string, RenderedFile>();
   for (const f of [...rendered].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     const other = byPath.get(f.path);
-    if (other) throw new RoostError(`${f.path} is rendered twice`, [`by ${other.from}`, `by ${f.from}`], "a path can belong to one option only");
+    if (other)
+      throw new RoostError(`${f.path} is rendered twice`, [`by ${other.from}`, `by ${f.from}`], "a path can belong to one option only");
     byPath.set(f.path, f);
   }
-  const ancestors = (p: string) => p.split("/").slice(1, -1).map((_, i, parts) => "/" + parts.slice(0, i + 1).join("/"));
+  const ancestors = (p: string) =>
+    p
+      .split("/")
+      .slice(1, -1)
+      .map((_, i, parts) => "/" + parts.slice(0, i + 1).join("/"));
   for (const f of byPath.values()) {
-    if (Object.hasOwn(directories, f.path)) throw new RoostError(`${f.path} is both a file (${f.from}) and a directory (directories.${JSON.stringify(f.path)})`, [], "a path can belong to one option only");
+    if (Object.hasOwn(directories, f.path))
+      throw new RoostError(
+        `${f.path} is both a file (${f.from}) and a directory (directories.${JSON.stringify(f.path)})`,
+        [],
+        "a path can belong to one option only",
+      );
     for (const dir of ancestors(f.path)) {
       const parent = byPath.get(dir);
-      if (parent) throw new RoostError(`${f.path} (${f.from}) would be written inside the file ${dir} (${parent.from})`, [], "a file cannot also be a directory");
+      if (parent)
+        throw new RoostError(
+          `${f.path} (${f.from}) would be written inside the file ${dir} (${parent.from})`,
+          [],
+          "a file cannot also be a directory",
+        );
     }
   }
   for (const dir of Object.keys(directories)) {
     for (const above of ancestors(dir)) {
       const parent = byPath.get(above);
-      if (parent) throw new RoostError(`the directory ${dir} (directories.${JSON.stringify(dir)}) would be inside the file ${above} (${parent.from})`, [], "a file cannot also be a directory");
+      if (parent)
+        throw new RoostError(
+          `the directory ${dir} (directories.${JSON.stringify(dir)}) would be inside the file ${above} (${parent.from})`,
+          [],
+          "a file cannot also be a directory",
+        );
     }
   }
   return byPath;

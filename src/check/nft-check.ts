@@ -20,7 +20,8 @@ export async function checkFirewall(gen: HostGeneration): Promise<{ findings: Fi
     const result = await run(tool, ["-c", "-f", file]);
     if (result.code === 0) return { findings: [] };
     const message = (result.stderr || result.stdout).replaceAll(file, fw.path).trim();
-    if (/Operation not permitted/.test(message)) return { findings: [], skipped: { validator, reason: "nft -c needs CAP_NET_ADMIN (run as root)" } };
+    if (/Operation not permitted/.test(message))
+      return { findings: [], skipped: { validator, reason: "nft -c needs CAP_NET_ADMIN (run as root)" } };
     return { findings: [{ level: "error", validator, message }] };
   } finally {
     await rm(dir, { recursive: true, force: true });

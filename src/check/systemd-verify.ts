@@ -9,7 +9,17 @@ import { findTool, run } from "../run-command.ts";
 const validator = "systemd-analyze verify";
 
 /** Problems systemd itself reports in a unit: these fail the check. */
-const errorPatterns = [/Unknown key/i, /Unknown section/i, /Failed to parse/i, /Invalid/i, /Missing '='/i, /bad-setting/i, /Unknown lvalue/i, /has no ExecStart/i, /unit file .* is not valid/i];
+const errorPatterns = [
+  /Unknown key/i,
+  /Unknown section/i,
+  /Failed to parse/i,
+  /Invalid/i,
+  /Missing '='/i,
+  /bad-setting/i,
+  /Unknown lvalue/i,
+  /has no ExecStart/i,
+  /unit file .* is not valid/i,
+];
 /** What only the target host can satisfy: binaries and units from packages it will install. */
 const hostOnlyPatterns = [/is not executable/i, /No such file or directory/i, /not found/i, /Failed to create/i];
 
@@ -29,7 +39,9 @@ export async function verifyUnits(gen: HostGeneration): Promise<{ findings: Find
       await writeFile(file, u.content);
       files.push(file);
     }
-    const result = await run(tool, ["verify", "--man=no", ...files], { env: { ...process.env, SYSTEMD_LOG_COLOR: "0", SYSTEMD_UNIT_PATH: `${unitPath}:` } });
+    const result = await run(tool, ["verify", "--man=no", ...files], {
+      env: { ...process.env, SYSTEMD_LOG_COLOR: "0", SYSTEMD_UNIT_PATH: `${unitPath}:` },
+    });
     const shipped = new Set([...gen.files.values()].filter((f) => /[1357]/.test(f.mode)).map((f) => f.path));
     return { findings: classify(result.stdout + result.stderr, unitPath, shipped) };
   } finally {
@@ -45,7 +57,8 @@ function classify(output: string, unitPath: string, shipped: ReadonlySet<string>
     if (!line) continue;
     const command = /Command (\S+) is not executable/.exec(line)?.[1];
     if (command && shipped.has(command)) continue;
-    if (errorPatterns.some((p) => p.test(line)) && !hostOnlyPatterns.some((p) => p.test(line))) findings.push({ level: "error", validator, message: line });
+    if (errorPatterns.some((p) => p.test(line)) && !hostOnlyPatterns.some((p) => p.test(line)))
+      findings.push({ level: "error", validator, message: line });
     else findings.push({ level: "note", validator, message: line });
   }
   return findings;

@@ -40,7 +40,10 @@ export async function validateGeneration(gen: HostGeneration): Promise<Validator
  * alike hosts verifies its units once), with as many tools at once as the machine has cores.
  */
 export async function validateGenerations(gens: readonly HostGeneration[]): Promise<ValidatorResult[]> {
-  const jobs = new Map<string, { readonly validator: Validator; readonly gen: HostGeneration; result?: Awaited<ReturnType<Validator["run"]>> }>();
+  const jobs = new Map<
+    string,
+    { readonly validator: Validator; readonly gen: HostGeneration; result?: Awaited<ReturnType<Validator["run"]>> }
+  >();
   const keys = gens.map((gen) =>
     validators.map((validator) => {
       const key = `${validator.name}\0${validator.key(gen)}`;

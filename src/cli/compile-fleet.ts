@@ -33,7 +33,11 @@ function compileError(e: unknown): unknown {
   const loc = first.location;
   if (!loc) return new RoostError(first.text);
   const number = String(loc.line);
-  return new RoostError(`${first.text}`, [`in ${loc.file}:${loc.line}:${loc.column + 1}`, `${number} | ${loc.lineText}`, `${" ".repeat(number.length)} | ${" ".repeat(loc.column)}^`]);
+  return new RoostError(`${first.text}`, [
+    `in ${loc.file}:${loc.line}:${loc.column + 1}`,
+    `${number} | ${loc.lineText}`,
+    `${" ".repeat(number.length)} | ${" ".repeat(loc.column)}^`,
+  ]);
 }
 
 async function compiler() {
@@ -68,9 +72,16 @@ async function compiler() {
             name: "roost",
             setup(b) {
               b.onResolve({ filter: /^roost(\/testing)?$/ }, (args) => ({ path: roostEntries[args.path]!, external: true }));
-              b.onResolve({ filter: /^roost\/services\/[a-z0-9-]+$/ }, (args) => ({ path: path.join(packageRoot, "dist", args.path.slice("roost/".length), "index.js"), external: true }));
+              b.onResolve({ filter: /^roost\/services\/[a-z0-9-]+$/ }, (args) => ({
+                path: path.join(packageRoot, "dist", args.path.slice("roost/".length), "index.js"),
+                external: true,
+              }));
               b.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
-                if (args.path.includes(`${path.sep}node_modules${path.sep}`) || args.path.startsWith(path.join(packageRoot, "src") + path.sep)) return undefined;
+                if (
+                  args.path.includes(`${path.sep}node_modules${path.sep}`) ||
+                  args.path.startsWith(path.join(packageRoot, "src") + path.sep)
+                )
+                  return undefined;
                 const url = JSON.stringify(pathToFileURL(args.path).href);
                 const contents = readFileSync(args.path, "utf8")
                   .replaceAll("import.meta.url", url)

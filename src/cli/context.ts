@@ -21,7 +21,10 @@ export async function openFleet(opts: GlobalOptions, hosts: readonly string[] = 
  * deployment.tags has the tag), each argument possibly a comma-separated list. None selects all.
  */
 export function selectHosts(fleet: FleetEvaluation, selectors: readonly string[]): string[] {
-  const words = selectors.flatMap((s) => s.split(",")).map((s) => s.trim()).filter((s) => s !== "");
+  const words = selectors
+    .flatMap((s) => s.split(","))
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   if (words.length === 0) return [...fleet.hosts.keys()];
   const chosen = new Set<string>();
   for (const word of words) {

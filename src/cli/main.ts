@@ -27,20 +27,35 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command("init")
     .description("scaffold a fleet: roost.config.ts with two hosts, a module, a scenario, package.json and tsconfig.json")
     .argument("[dir]", "where (created if missing)", ".")
-    .action(lazy(() => import("./commands/init.ts"), (m, dir: string) => m.initCommand(dir)));
+    .action(
+      lazy(
+        () => import("./commands/init.ts"),
+        (m, dir: string) => m.initCommand(dir),
+      ),
+    );
   program
     .command("check")
     .description("evaluate and build every host, and run the real validators (systemd-analyze verify, nft -c)")
     .argument("[hosts...]", "hosts to check (default: all)")
     .option("-v, --verbose", "also show notes about what only the host provides", false)
     .option("--fix", "first generate the secrets the fleet uses and lacks", false)
-    .action(lazy(() => import("./commands/check.ts"), (m, hosts: string[], o: { verbose: boolean; fix: boolean }) => m.checkCommand(hosts, { ...global(), ...o })));
+    .action(
+      lazy(
+        () => import("./commands/check.ts"),
+        (m, hosts: string[], o: { verbose: boolean; fix: boolean }) => m.checkCommand(hosts, { ...global(), ...o }),
+      ),
+    );
   program
     .command("build")
     .description("write each host's generation to <out>/<host>/")
     .argument("[hosts...]", "hosts to build (default: all)")
     .option("-o, --out <dir>", "output directory", "result")
-    .action(lazy(() => import("./commands/build.ts"), (m, hosts: string[], o: { out: string }) => m.buildCommand(hosts, { ...global(), ...o })));
+    .action(
+      lazy(
+        () => import("./commands/build.ts"),
+        (m, hosts: string[], o: { out: string }) => m.buildCommand(hosts, { ...global(), ...o }),
+      ),
+    );
   program
     .command("options")
     .description("the option reference: path, type, default, description, example, declared in")
@@ -48,14 +63,24 @@ export async function main(argv: readonly string[]): Promise<number> {
     .addOption(new Option("--markdown", "as Markdown").conflicts("html").default(false))
     .addOption(new Option("--html", "as one self-contained, searchable web page: <out>/index.html").default(false))
     .option("-o, --out <dir>", "where --html writes index.html", "roost-options")
-    .action(lazy(() => import("./commands/options.ts"), (m, o: { json: boolean; markdown: boolean; html: boolean; out: string }) => m.optionsCommand({ ...global(), ...o })));
+    .action(
+      lazy(
+        () => import("./commands/options.ts"),
+        (m, o: { json: boolean; markdown: boolean; html: boolean; out: string }) => m.optionsCommand({ ...global(), ...o }),
+      ),
+    );
   program
     .command("eval")
     .description("print a host's final value of an option and where it was defined")
     .argument("<host>", "a host of the fleet")
     .argument("<option>", 'an option path, e.g. systemd.services.web.serviceConfig or files."/etc/motd".text')
     .option("--json", "print the value as JSON, without definition sites", false)
-    .action(lazy(() => import("./commands/eval.ts"), (m, host: string, path: string, o: { json: boolean }) => m.evalCommand(host, path, { ...global(), ...o })));
+    .action(
+      lazy(
+        () => import("./commands/eval.ts"),
+        (m, host: string, path: string, o: { json: boolean }) => m.evalCommand(host, path, { ...global(), ...o }),
+      ),
+    );
 
   const seconds = (v: string) => {
     const n = Number(v);
@@ -72,12 +97,22 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("what a deploy would change on each host (files with diffs, units, packages, users), and drift")
     .argument("[hosts...]", "hosts to plan (default: all)")
     .option("--json", "as JSON", false)
-    .action(lazy(() => import("./commands/plan.ts"), (m, hosts: string[], o: { json: boolean }) => m.planCommand(hosts, { ...global(), ...o })));
+    .action(
+      lazy(
+        () => import("./commands/plan.ts"),
+        (m, hosts: string[], o: { json: boolean }) => m.planCommand(hosts, { ...global(), ...o }),
+      ),
+    );
   program
     .command("deploy")
     .description("switch hosts to their new generation, in parallel, with health checks and automatic rollback")
     .argument("[hosts...]", "hosts or @tags to deploy (default: all)")
-    .option("--on <hosts>", "hosts or @tags to deploy, comma-separated; may be repeated", (v: string, all: string[]) => [...all, v], [] as string[])
+    .option(
+      "--on <hosts>",
+      "hosts or @tags to deploy, comma-separated; may be repeated",
+      (v: string, all: string[]) => [...all, v],
+      [] as string[],
+    )
     .option("-j, --jobs <n>", "hosts deployed at once", positive, 5)
     .option("--dry-run", "only show the plan", false)
     .option("--confirm-timeout <seconds>", "roll back unless confirmed within this time (default: deployment.confirmTimeout)", seconds)
@@ -85,26 +120,62 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--json", "print the results as JSON", false)
     .option("--timings", "after the summary, where the time went: per host and phase", false)
     .option("--retry-failed", "deploy only the hosts that failed or were unreachable in the last deploy", false)
-    .action(lazy(() => import("./commands/deploy.ts"), (m, hosts: string[], o: { on: string[]; jobs: number; dryRun: boolean; confirmTimeout?: number; quiet: boolean; json: boolean; timings: boolean; retryFailed: boolean }) => m.deployCommand(hosts, { ...global(), ...o })));
+    .action(
+      lazy(
+        () => import("./commands/deploy.ts"),
+        (
+          m,
+          hosts: string[],
+          o: {
+            on: string[];
+            jobs: number;
+            dryRun: boolean;
+            confirmTimeout?: number;
+            quiet: boolean;
+            json: boolean;
+            timings: boolean;
+            retryFailed: boolean;
+          },
+        ) => m.deployCommand(hosts, { ...global(), ...o }),
+      ),
+    );
   program
     .command("rollback")
     .description("switch a host back to an earlier generation (the previous one by default)")
     .argument("<host>", "a host of the fleet")
     .argument("[generation]", "a generation id (or its start)")
     .option("--confirm-timeout <seconds>", "roll forward again unless confirmed within this time", seconds)
-    .action(lazy(() => import("./commands/generations.ts"), (m, host: string, generation: string | undefined, o: { confirmTimeout?: number }) => m.rollbackCommand(host, generation, { ...global(), ...o })));
+    .action(
+      lazy(
+        () => import("./commands/generations.ts"),
+        (m, host: string, generation: string | undefined, o: { confirmTimeout?: number }) =>
+          m.rollbackCommand(host, generation, { ...global(), ...o }),
+      ),
+    );
   program
     .command("generations")
     .description("the generations stored on a host: id, first activation, size, which is current")
     .argument("<host>", "a host of the fleet")
     .option("--json", "as JSON", false)
-    .action(lazy(() => import("./commands/generations.ts"), (m, host: string, o: { json: boolean }) => m.generationsCommand(host, { ...global(), ...o })));
+    .action(
+      lazy(
+        () => import("./commands/generations.ts"),
+        (m, host: string, o: { json: boolean }) => m.generationsCommand(host, { ...global(), ...o }),
+      ),
+    );
   program
     .command("status")
-    .description("each host's generation, pending switch, failed units, health checks run now, and drift; exit 1 if any host is unhealthy or unreachable")
+    .description(
+      "each host's generation, pending switch, failed units, health checks run now, and drift; exit 1 if any host is unhealthy or unreachable",
+    )
     .argument("[hosts...]", "hosts or @tags (default: all)")
     .option("--json", "as JSON", false)
-    .action(lazy(() => import("./commands/status.ts"), (m, hosts: string[], o: { json: boolean }) => m.statusCommand(hosts, { ...global(), ...o })));
+    .action(
+      lazy(
+        () => import("./commands/status.ts"),
+        (m, hosts: string[], o: { json: boolean }) => m.statusCommand(hosts, { ...global(), ...o }),
+      ),
+    );
   const count = (v: string) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < 0) throw new UsageError(`expected a number of lines, got ${JSON.stringify(v)}`);
@@ -119,60 +190,116 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option("--since <when>", "a duration back from now (30s, 10m, 1h, 2d) or a time (2025-01-31 14:00)")
     .option("-n, --lines <n>", "the last n lines", count)
     .addOption(new Option("-o, --output <mode>", "journalctl's output mode").choices(journalOutputs).default("short"))
-    .action(lazy(() => import("./commands/logs.ts"), (m, host: string, unit: string | undefined, o: { follow: boolean; since?: string; lines?: number; output: JournalOutput }) => m.logsCommand(host, unit, { ...global(), ...o })));
+    .action(
+      lazy(
+        () => import("./commands/logs.ts"),
+        (m, host: string, unit: string | undefined, o: { follow: boolean; since?: string; lines?: number; output: JournalOutput }) =>
+          m.logsCommand(host, unit, { ...global(), ...o }),
+      ),
+    );
   program
     .command("test")
     .description("run a scenario file on fresh local test hosts (systemd-nspawn; needs root)")
     .argument("<file>", "a scenario: export default scenario({ … })")
-    .action(lazy(() => import("./commands/test.ts"), (m, file: string) => m.testCommand(file, global())));
+    .action(
+      lazy(
+        () => import("./commands/test.ts"),
+        (m, file: string) => m.testCommand(file, global()),
+      ),
+    );
 
   const hostsCommand = program
     .command("hosts")
-    .description("host keys: `roost hosts keyscan [host…]` prints each host's key to pin as hostKey; `roost hosts bootstrap <host>` sets up a deploy user");
+    .description(
+      "host keys: `roost hosts keyscan [host…]` prints each host's key to pin as hostKey; `roost hosts bootstrap <host>` sets up a deploy user",
+    );
   hostsCommand
     .command("keyscan")
     .argument("[hosts...]", "hosts to scan (default: all)")
-    .action(lazy(() => import("./commands/hosts.ts"), (m, hosts: string[]) => m.keyscanCommand(hosts, global())));
+    .action(
+      lazy(
+        () => import("./commands/hosts.ts"),
+        (m, hosts: string[]) => m.keyscanCommand(hosts, global()),
+      ),
+    );
   hostsCommand
     .command("bootstrap")
     .description("install Roost's entry point and a sudoers line that lets --user deploy with it and nothing else")
     .argument("<host>", "the host")
     .option("--user <name>", "the deploy user", "deploy")
     .option("--print", "print the sudoers line and the install script instead of installing", false)
-    .action(lazy(() => import("./commands/hosts.ts"), (m, host: string, o: { user: string; print: boolean }) => m.bootstrapCommand(host, { ...global(), ...o })));
+    .action(
+      lazy(
+        () => import("./commands/hosts.ts"),
+        (m, host: string, o: { user: string; print: boolean }) => m.bootstrapCommand(host, { ...global(), ...o }),
+      ),
+    );
   const secrets = program.command("secrets").description("the fleet's encrypted secrets (age): set, edit, generate, list, rekey, rm");
-  secrets.option("-i, --identity <file>", "the key that decrypts (an age identity or SSH key; default $ROOST_AGE_IDENTITY, then ~/.ssh/id_ed25519)");
+  secrets.option(
+    "-i, --identity <file>",
+    "the key that decrypts (an age identity or SSH key; default $ROOST_AGE_IDENTITY, then ~/.ssh/id_ed25519)",
+  );
   const sopts = () => ({ ...global(), ...secrets.opts<{ identity?: string }>() });
   secrets
     .command("set")
     .description("set a secret from standard input, encrypted to the admins and every host that reads it")
     .argument("<name>")
-    .action(lazy(() => import("./commands/secrets.ts"), (m, name: string) => m.secretsSet(name, sopts())));
+    .action(
+      lazy(
+        () => import("./commands/secrets.ts"),
+        (m, name: string) => m.secretsSet(name, sopts()),
+      ),
+    );
   secrets
     .command("edit")
     .description("edit a secret in $EDITOR (the plaintext lives on tmpfs only while the editor runs)")
     .argument("<name>")
-    .action(lazy(() => import("./commands/secrets.ts"), (m, name: string) => m.secretsEdit(name, sopts())));
+    .action(
+      lazy(
+        () => import("./commands/secrets.ts"),
+        (m, name: string) => m.secretsEdit(name, sopts()),
+      ),
+    );
   secrets
     .command("generate")
     .description("generate random values for the named secrets, or for every secret the fleet uses that has none")
     .argument("[names...]")
     .option("--length <bytes>", "random bytes (base64url-encoded)", positive, 32)
     .option("--force", "replace existing values", false)
-    .action(lazy(() => import("./commands/secrets.ts"), (m, names: string[], o: { length: number; force: boolean }) => m.secretsGenerate(names, { ...sopts(), ...o })));
+    .action(
+      lazy(
+        () => import("./commands/secrets.ts"),
+        (m, names: string[], o: { length: number; force: boolean }) => m.secretsGenerate(names, { ...sopts(), ...o }),
+      ),
+    );
   secrets
     .command("list")
     .description("every secret, who can read it, and whether it is missing or needs a rekey")
-    .action(lazy(() => import("./commands/secrets.ts"), (m) => m.secretsList(sopts())));
+    .action(
+      lazy(
+        () => import("./commands/secrets.ts"),
+        (m) => m.secretsList(sopts()),
+      ),
+    );
   secrets
     .command("rekey")
     .description("re-encrypt the secrets whose readers changed (a host or admin added or removed)")
-    .action(lazy(() => import("./commands/secrets.ts"), (m) => m.secretsRekey(sopts())));
+    .action(
+      lazy(
+        () => import("./commands/secrets.ts"),
+        (m) => m.secretsRekey(sopts()),
+      ),
+    );
   secrets
     .command("rm")
     .description("remove a secret")
     .argument("<name>")
-    .action(lazy(() => import("./commands/secrets.ts"), (m, name: string) => m.secretsRemove(name, sopts())));
+    .action(
+      lazy(
+        () => import("./commands/secrets.ts"),
+        (m, name: string) => m.secretsRemove(name, sopts()),
+      ),
+    );
 
   try {
     await program.parseAsync(argv);

@@ -5,7 +5,15 @@ import type { OptionDoc } from "../core/docs.ts";
  * and a script that filters them as you type. No network, no build step.
  */
 export function renderOptionsPage(docs: readonly OptionDoc[], title = "Roost options"): string {
-  const data = docs.map((d) => [d.path, d.type, d.default, d.example, d.description, d.declaredIn === "" ? [] : d.declaredIn.split(", "), d.readOnly ? 1 : 0]);
+  const data = docs.map((d) => [
+    d.path,
+    d.type,
+    d.default,
+    d.example,
+    d.description,
+    d.declaredIn === "" ? [] : d.declaredIn.split(", "),
+    d.readOnly ? 1 : 0,
+  ]);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -34,7 +42,10 @@ function escapeHtml(s: string): string {
 
 /** JSON that cannot end the script element it sits in. */
 function scriptSafeJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+  return JSON.stringify(value)
+    .replace(/</g, "\\u003c")
+    .replace(/\u2028/g, "\\u2028")
+    .replace(/\u2029/g, "\\u2029");
 }
 
 const style = `

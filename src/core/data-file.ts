@@ -37,7 +37,11 @@ export function definitionsFromFile(source: string | URL): Module {
   const proto = findProtoKey(doc.contents as YamlNode | null, isMap, isSeq);
   if (proto?.range) {
     const at = lines.linePos(proto.range[0]);
-    throw new RoostError(`${file}: the key __proto__ cannot be read into a JavaScript object`, [`at ${file}:${at.line}:${at.col}`], "rename the key");
+    throw new RoostError(
+      `${file}: the key __proto__ cannot be read into a JavaScript object`,
+      [`at ${file}:${at.line}:${at.col}`],
+      "rename the key",
+    );
   }
   const value = doc.toJS() ?? {};
   const site = new DataFileSite({ file: absolute, line: 1, column: 1 }, (p) => {

@@ -13,7 +13,10 @@ export class Declarations {
   readonly tree: DeclTree = Object.create(null);
 
   /** `prefix` is where these options live (a submodule's path), for messages. */
-  constructor(modules: readonly Module<any, any>[], readonly prefix: OptionPath = []) {
+  constructor(
+    modules: readonly Module<any, any>[],
+    readonly prefix: OptionPath = [],
+  ) {
     for (const m of modules) this.#add(this.tree, m.options, [...prefix]);
   }
 

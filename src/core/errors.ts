@@ -27,7 +27,10 @@ export class RoostError extends Error {
 /** Several errors found in one pass (all failed assertions, every host that failed to build). */
 export class RoostErrors extends RoostError {
   constructor(readonly errors: readonly RoostError[]) {
-    super(`${errors.length} errors`, errors.map((e) => e.message));
+    super(
+      `${errors.length} errors`,
+      errors.map((e) => e.message),
+    );
   }
   override format(): string {
     return this.errors.map((e) => e.format()).join("\n\n");
@@ -98,7 +101,13 @@ export function noSuchOption(path: OptionPath, site: CallSite, suggestions: read
 export function notDefined(path: OptionPath, declaredIn: CallSite, pending: readonly CallSite[] = []): RoostError {
   return new RoostError(
     `${showPath(path)} is used but has no value`,
-    [`declared in ${declaredIn}`, ...pending.map((s) => `read while the module at ${s} was still running; if that module defines it, write the read as a getter (get x() { return … }) so it runs only when needed`)],
+    [
+      `declared in ${declaredIn}`,
+      ...pending.map(
+        (s) =>
+          `read while the module at ${s} was still running; if that module defines it, write the read as a getter (get x() { return … }) so it runs only when needed`,
+      ),
+    ],
     "set it in the host's config, or give the option a default",
   );
 }
@@ -108,10 +117,7 @@ export function readOnlyTwice(path: OptionPath, defs: readonly ShownDefinition[]
 }
 
 export function notAnAttributeSet(path: OptionPath, def: ShownDefinition): RoostError {
-  return new RoostError(
-    `${showPath(path)} is a group of options, so it must be defined as an object`,
-    definitionLines(path, [def]),
-  );
+  return new RoostError(`${showPath(path)} is a group of options, so it must be defined as an object`, definitionLines(path, [def]));
 }
 
 export function cycle(chain: readonly string[], definedIn: CallSite): RoostError {

@@ -66,7 +66,11 @@ function attribute(e: unknown, owner: string | undefined, reader: () => string):
   if (origin === undefined) errorOrigins.set(e, owner);
   if (origin === undefined || origin === owner) return e;
   const inner = e instanceof ReadThroughError ? e : null;
-  const root = inner ? inner.origin : e instanceof RoostError ? e : new RoostError(e instanceof Error ? e.message : String(e), [], undefined, e);
+  const root = inner
+    ? inner.origin
+    : e instanceof RoostError
+      ? e
+      : new RoostError(e instanceof Error ? e.message : String(e), [], undefined, e);
   const wrapped = new ReadThroughError([origin, ...(inner?.via ?? [])], root, `read by ${owner}'s ${reader()}`);
   errorOrigins.set(wrapped, owner);
   return wrapped;
@@ -166,7 +170,10 @@ export class Evaluation<C = any> {
   /** Every option some module defines (whatever the condition), for checks that read them all. */
   definedOptions(): OptionPath[] {
     this.#runAll();
-    return this.declarations.list().map(([p]) => p).filter((p) => this.#runs.some((r) => collectDefinitions(r.output, p, r.module.site).length > 0));
+    return this.declarations
+      .list()
+      .map(([p]) => p)
+      .filter((p) => this.#runs.some((r) => collectDefinitions(r.output, p, r.module.site).length > 0));
   }
 
   /** Definitions of options that do not exist, or namespaces defined as non-objects. */
@@ -221,7 +228,12 @@ export class Evaluation<C = any> {
       const raw: RawDefinition[] = [];
       for (const r of this.#runs) if (r.state === "done") raw.push(...collectDefinitions(r.output, path, r.module.site));
       inherited = this.#inherit;
-      const computed = this.#merge(path, option, raw, excluded.map((r) => r.module));
+      const computed = this.#merge(
+        path,
+        option,
+        raw,
+        excluded.map((r) => r.module),
+      );
       this.#values.set(key, computed);
       return computed;
     } catch (e) {
@@ -250,11 +262,19 @@ export class Evaluation<C = any> {
       return computed;
     }
     if (option.spec.readOnly && raw.length > 1) {
-      throw readOnlyTwice(full, raw.map((d) => ({ value: d.value, site: d.site })));
+      throw readOnlyTwice(
+        full,
+        raw.map((d) => ({ value: d.value, site: d.site })),
+      );
     }
     if (option.hasDefault) raw.push(defaultDefinition(option));
     const merged = mergeDefinitions(full, option.type, raw);
-    if (!merged.defined) throw notDefined(full, option.declaredIn, excluded.map((m) => m.site));
+    if (!merged.defined)
+      throw notDefined(
+        full,
+        option.declaredIn,
+        excluded.map((m) => m.site),
+      );
     return { value: merged.value, defs: merged.defs };
   }
 
@@ -328,7 +348,9 @@ export class Evaluation<C = any> {
       has: (_t, name) => typeof name === "string" && Object.hasOwn(node, name),
       ownKeys: () => Object.keys(node),
       getOwnPropertyDescriptor: (_t, name) =>
-        typeof name === "string" && Object.hasOwn(node, name) ? { enumerable: true, configurable: true, writable: false, value: get(name) } : undefined,
+        typeof name === "string" && Object.hasOwn(node, name)
+          ? { enumerable: true, configurable: true, writable: false, value: get(name) }
+          : undefined,
       set: () => {
         throw new RoostError(`config is read-only: define ${showPath(this.fullPath(path))} in a module's config instead`);
       },

@@ -59,7 +59,10 @@ export class CallSite {
 
 class OptionSite extends CallSite {
   #resolved: SourceLocation | null | undefined;
-  constructor(readonly base: CallSite, readonly path: OptionPath) {
+  constructor(
+    readonly base: CallSite,
+    readonly path: OptionPath,
+  ) {
     super(OptionSite);
   }
   override get location(): SourceLocation | null {

@@ -22,10 +22,13 @@ const shuffled = <T>(items: T[]) => fc.shuffledSubarray(items, { minLength: item
 describe("merge laws", () => {
   it("definition order never changes a scalar's result", () => {
     fc.assert(
-      fc.property(fc.array(prioritized, { minLength: 1, maxLength: 6 }).chain((defs) => fc.tuple(fc.constant(defs), shuffled(defs))), ([defs, perm]) => {
-        const run = (ds: typeof defs) => outcome(() => mergeOf(t.int, ...ds.map((d) => mkOverride(d.priority, d.value))));
-        assert.equal(run(perm), run(defs));
-      }),
+      fc.property(
+        fc.array(prioritized, { minLength: 1, maxLength: 6 }).chain((defs) => fc.tuple(fc.constant(defs), shuffled(defs))),
+        ([defs, perm]) => {
+          const run = (ds: typeof defs) => outcome(() => mergeOf(t.int, ...ds.map((d) => mkOverride(d.priority, d.value))));
+          assert.equal(run(perm), run(defs));
+        },
+      ),
     );
   });
 
@@ -70,9 +73,15 @@ describe("merge laws", () => {
   it("attribute sets merge the same whatever the definition order", () => {
     const def = fc.dictionary(fc.constantFrom("a", "b", "c", "d"), fc.integer({ min: 0, max: 1 }), { maxKeys: 3 });
     fc.assert(
-      fc.property(fc.array(def, { minLength: 1, maxLength: 5 }).chain((defs) => fc.tuple(fc.constant(defs), shuffled(defs))), ([defs, perm]) => {
-        assert.equal(outcome(() => mergeOf(t.attrsOf(t.int), ...perm)), outcome(() => mergeOf(t.attrsOf(t.int), ...defs)));
-      }),
+      fc.property(
+        fc.array(def, { minLength: 1, maxLength: 5 }).chain((defs) => fc.tuple(fc.constant(defs), shuffled(defs))),
+        ([defs, perm]) => {
+          assert.equal(
+            outcome(() => mergeOf(t.attrsOf(t.int), ...perm)),
+            outcome(() => mergeOf(t.attrsOf(t.int), ...defs)),
+          );
+        },
+      ),
     );
   });
 });

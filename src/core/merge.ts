@@ -58,7 +58,12 @@ export function mergeDefinitions<V>(path: OptionPath, type: OptionType<V, any>, 
 }
 
 /** Merge for types whose definitions must all agree (bool, int, str, enum, …). */
-export function mergeEqual<V>(path: OptionPath, defs: readonly Definition[], typeName: string, normalize: (v: unknown) => V = (v) => v as V): V {
+export function mergeEqual<V>(
+  path: OptionPath,
+  defs: readonly Definition[],
+  typeName: string,
+  normalize: (v: unknown) => V = (v) => v as V,
+): V {
   const first = normalize(defs[0]!.value);
   const key = canonical(first);
   for (const d of defs.slice(1)) {

@@ -21,7 +21,11 @@ export class Option<T extends OptionType<any, any> = OptionType<any, any>> {
   readonly declaredIn: CallSite;
   /** Every declaration this option merges, the first (`declaredIn`) included. */
   readonly declarations: readonly CallSite[];
-  constructor(readonly spec: OptionSpec<T>, declaredIn?: CallSite, alsoDeclaredIn: readonly CallSite[] = []) {
+  constructor(
+    readonly spec: OptionSpec<T>,
+    declaredIn?: CallSite,
+    alsoDeclaredIn: readonly CallSite[] = [],
+  ) {
     this.declaredIn = declaredIn ?? new CallSite(option);
     this.declarations = [this.declaredIn, ...alsoDeclaredIn];
   }
@@ -75,4 +79,3 @@ export type DefinitionsOf<O> = Definable<DefinitionsBody<O>>;
 export type DefinitionsBody<O> = {
   [K in keyof O]?: O[K] extends Option<any> ? Definable<OptionDefinition<O[K]>> : DefinitionsOf<O[K]>;
 };
-

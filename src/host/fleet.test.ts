@@ -32,7 +32,9 @@ const acme = defineModule({
   options: {
     web: {
       virtualHosts: option({
-        type: t.attrsOf(t.submodule({ options: { enableACME: option({ type: t.bool, default: false, description: "Get a certificate." }) } })),
+        type: t.attrsOf(
+          t.submodule({ options: { enableACME: option({ type: t.bool, default: false, description: "Get a certificate." }) } }),
+        ),
         description: "Virtual hosts, with certificates.",
       }),
     },
@@ -86,7 +88,9 @@ describe("submodule config functions", () => {
           type: t.attrsOf(
             t.submodule({
               options: { url: option({ type: t.str, description: "What to probe." }) },
-              config: ({ name, host, nodes }) => ({ url: `http://${nodes[name]!.config.networking.addresses[0]}:${host.config.deployment.targetPort ?? 80}/` }),
+              config: ({ name, host, nodes }) => ({
+                url: `http://${nodes[name]!.config.networking.addresses[0]}:${host.config.deployment.targetPort ?? 80}/`,
+              }),
             }),
           ),
           default: {},
@@ -96,7 +100,17 @@ describe("submodule config functions", () => {
     });
     const fleet = defineFleet({
       hosts: {
-        mon: host({ address: "ssh://root@10.0.0.9:2222", modules: [monitored], config: ({ nodes }) => ({ probes: Object.fromEntries(Object.keys(nodes).filter((n) => n !== "mon").map((n) => [n, {}])) }) }),
+        mon: host({
+          address: "ssh://root@10.0.0.9:2222",
+          modules: [monitored],
+          config: ({ nodes }) => ({
+            probes: Object.fromEntries(
+              Object.keys(nodes)
+                .filter((n) => n !== "mon")
+                .map((n) => [n, {}]),
+            ),
+          }),
+        }),
         db: host({ address: "root@10.0.0.2", config: { networking: { addresses: ["db.lan"] } } }),
       },
     });
@@ -118,7 +132,10 @@ describe("submodule config functions", () => {
       },
     });
     const fleet = defineFleet({ hosts: { h: host({ address: "h", modules: [selfish], config: { items: { a: {} } } }) } });
-    assert.match(errorOf(() => (new FleetEvaluation(fleet).host("h").config as any).items), /infinite recursion: items depends on itself/);
+    assert.match(
+      errorOf(() => (new FleetEvaluation(fleet).host("h").config as any).items),
+      /infinite recursion: items depends on itself/,
+    );
   });
 });
 
@@ -147,13 +164,19 @@ describe("reading other hosts", () => {
   const ev = new FleetEvaluation(fleet);
 
   it("an option the other host does not declare reads as undefined, and has() tells", () => {
-    const nodes: Record<string, Pick<Node, "config">> = { app: { config: ev.host("app").lenientConfig }, store: { config: ev.host("store").lenientConfig } };
+    const nodes: Record<string, Pick<Node, "config">> = {
+      app: { config: ev.host("app").lenientConfig },
+      store: { config: ev.host("store").lenientConfig },
+    };
     assert.equal(nodes.store!.config.backup, undefined);
     assert.equal(nodes.app!.config.backup.enable, true);
     assert.equal(ev.host("store").config.files["/etc/backup-sources"]!.text, "app\n");
   });
   it("the host's own config still refuses a misspelt option", () => {
-    assert.match(errorOf(() => (ev.host("app").config as any).bakup), /the option bakup does not exist[\s\S]*did you mean backup\?/);
+    assert.match(
+      errorOf(() => (ev.host("app").config as any).bakup),
+      /the option bakup does not exist[\s\S]*did you mean backup\?/,
+    );
   });
 });
 
@@ -168,25 +191,38 @@ describe("host identity", () => {
     });
     const ev = new FleetEvaluation(fleet);
     const a = ev.host("a").config.deployment;
-    assert.deepEqual([a.targetHost, a.targetUser, a.targetPort, a.hostKey], ["10.0.0.1", "deploy", null, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOJ5example"]);
-    assert.deepEqual(deployTarget(ev.host("a")), { address: "deploy@10.0.0.1", hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOJ5example" });
+    assert.deepEqual(
+      [a.targetHost, a.targetUser, a.targetPort, a.hostKey],
+      ["10.0.0.1", "deploy", null, "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOJ5example"],
+    );
+    assert.deepEqual(deployTarget(ev.host("a")), {
+      address: "deploy@10.0.0.1",
+      hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOJ5example",
+    });
     assert.deepEqual(deployTarget(ev.host("b")), { address: "ssh://root@[2001:db8::2]:2222", hostKey: undefined });
     assert.deepEqual(deployTarget(ev.host("c")), { address: "c-alias", hostKey: undefined });
     assert.deepEqual(ev.host("c").config.networking.addresses, ["c-alias"]);
   });
   it("a definition in the config wins over the address shorthand", () => {
-    const fleet = defineFleet({ hosts: { a: host({ address: "root@10.0.0.1", config: { deployment: { targetHost: "a.example.org", targetPort: 2222 } } }) } });
+    const fleet = defineFleet({
+      hosts: { a: host({ address: "root@10.0.0.1", config: { deployment: { targetHost: "a.example.org", targetPort: 2222 } } }) },
+    });
     assert.deepEqual(deployTarget(new FleetEvaluation(fleet).host("a")), { address: "ssh://root@a.example.org:2222", hostKey: undefined });
   });
   it("other hosts read each other's addresses and tags", () => {
     const fleet = defineFleet({
       hosts: {
-        db: host({ address: "root@10.0.0.2", config: { deployment: { tags: ["db", "eu"] }, networking: { addresses: ["10.1.0.2", "db.internal"] } } }),
+        db: host({
+          address: "root@10.0.0.2",
+          config: { deployment: { tags: ["db", "eu"] }, networking: { addresses: ["10.1.0.2", "db.internal"] } },
+        }),
         app: host({
           address: "root@10.0.0.3",
           config: ({ nodes }) => ({
             deployment: { tags: ["web", "eu"] },
-            files: { "/etc/app/db": { text: `${nodes.db!.config.networking.addresses[0]} ${nodes.db!.config.deployment.tags.join(",")}\n` } },
+            files: {
+              "/etc/app/db": { text: `${nodes.db!.config.networking.addresses[0]} ${nodes.db!.config.deployment.tags.join(",")}\n` },
+            },
           }),
         }),
       },
@@ -197,8 +233,14 @@ describe("host identity", () => {
   });
   it("refuses a tag that is not a plain name and an address it cannot read", () => {
     const bad = defineFleet({ hosts: { a: host({ address: "a", config: { deployment: { tags: ["@web"] } } }) } });
-    assert.match(errorOf(() => new FleetEvaluation(bad).host("a").config.deployment.tags), /deployment\.tags\[0\]: expected tag/);
-    assert.match(errorOf(() => new FleetEvaluation(defineFleet({ hosts: { a: host({ address: "root@host:22" }) } }))), /hosts\.a\.address: cannot read "root@host:22"/);
+    assert.match(
+      errorOf(() => new FleetEvaluation(bad).host("a").config.deployment.tags),
+      /deployment\.tags\[0\]: expected tag/,
+    );
+    assert.match(
+      errorOf(() => new FleetEvaluation(defineFleet({ hosts: { a: host({ address: "root@host:22" }) } }))),
+      /hosts\.a\.address: cannot read "root@host:22"/,
+    );
   });
 });
 

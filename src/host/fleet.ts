@@ -1,20 +1,10 @@
 import path from "node:path";
-import {
-  CallSite,
-  Evaluation,
-  RoostError,
-  definitionModule,
-  mkDefault,
-  type ConfigOf,
-  type Module,
-  type OptionTree,
-} from "../core/index.ts";
+import { CallSite, Evaluation, RoostError, definitionModule, mkDefault, type ConfigOf, type Module } from "../core/index.ts";
 import type { HostArgs, HostConfig, HostDefinitions, HostModule, ModulesOptions, Nodes } from "./module.ts";
 import { splitAddress } from "./deployment/target.ts";
 import { primitiveModules } from "./modules.ts";
 import { hostName } from "./networking/options.ts";
 import type { HostOptions } from "./options.ts";
-
 
 export interface HostSpec<M extends readonly Module<any, any>[]> {
   /**
@@ -43,7 +33,13 @@ export interface Host {
 
 /** One host of the fleet. */
 export function host<const M extends readonly Module<any, any>[] = []>(spec: HostSpec<M>): Host {
-  return Object.freeze({ address: spec.address, hostKey: spec.hostKey, modules: spec.modules ?? [], config: spec.config ?? {}, site: new CallSite(host) });
+  return Object.freeze({
+    address: spec.address,
+    hostKey: spec.hostKey,
+    modules: spec.modules ?? [],
+    config: spec.config ?? {},
+    site: new CallSite(host),
+  });
 }
 
 export interface FleetSecretsSpec {
@@ -68,7 +64,6 @@ export interface Fleet {
   readonly site: CallSite;
 }
 
-
 export function defineFleet(spec: FleetSpec): Fleet {
   const site = new CallSite(defineFleet);
   const secrets = spec.secrets
@@ -91,7 +86,10 @@ export function isFleet(value: unknown): value is Fleet {
 export class FleetEvaluation {
   readonly hosts: ReadonlyMap<string, Evaluation<HostConfig>>;
 
-  constructor(readonly fleet: Fleet, extraModules: readonly Module<any, any>[] = []) {
+  constructor(
+    readonly fleet: Fleet,
+    extraModules: readonly Module<any, any>[] = [],
+  ) {
     const hosts = new Map<string, Evaluation<HostConfig>>();
     // Through nodes, an option another host does not declare reads as undefined: which modules a host imports is its own business.
     const nodes: Nodes = Object.freeze(
@@ -130,7 +128,15 @@ export class FleetEvaluation {
         ...h.modules,
         definitionModule(h.config, h.site, `hosts.${name}`),
       ];
-      const inherit = { host: Object.freeze({ name, get config() { return hosts.get(name)!.config; } }), nodes };
+      const inherit = {
+        host: Object.freeze({
+          name,
+          get config() {
+            return hosts.get(name)!.config;
+          },
+        }),
+        nodes,
+      };
       hosts.set(name, new Evaluation<HostConfig>({ modules, label: name, args: { name, nodes }, inherit }));
     }
     this.hosts = hosts;

@@ -46,7 +46,9 @@ export type HostDefinitions<O = {}> = Definable<DefinitionsBody<HostOptions> & D
 type OptionsOf<M> = M extends Module<infer O, any> ? O : never;
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 /** The options that a list of modules declares, merged. */
-export type ModulesOptions<M extends readonly Module<any, any>[]> = [M[number]] extends [never] ? {} : UnionToIntersection<OptionsOf<M[number]>>;
+export type ModulesOptions<M extends readonly Module<any, any>[]> = [M[number]] extends [never]
+  ? {}
+  : UnionToIntersection<OptionsOf<M[number]>>;
 
 export interface HostModuleSpec<O extends OptionTree, I extends readonly Module<any, any>[]> {
   readonly name?: string;
@@ -66,7 +68,9 @@ export type HostModule<O extends OptionTree = OptionTree> = Module<O, HostArgs<C
  * Declare a module of host options and definitions. `config` is typed from the declarations: a
  * misspelt option or a value of the wrong type is a compile error as well as a runtime one.
  */
-export function defineModule<O extends OptionTree = {}, const I extends readonly Module<any, any>[] = []>(spec: HostModuleSpec<O, I>): HostModule<O> {
+export function defineModule<O extends OptionTree = {}, const I extends readonly Module<any, any>[] = []>(
+  spec: HostModuleSpec<O, I>,
+): HostModule<O> {
   return makeModule(spec, new CallSite(defineModule)) as HostModule<O>;
 }
 

@@ -11,7 +11,28 @@ const owners: readonly (readonly [prefix: string, owner: string])[] = [
 ];
 
 /** Directories of the base system that a removeOnBoot or age rule would empty. */
-const systemDirs = new Set(["/", "/bin", "/boot", "/etc", "/home", "/lib", "/lib64", "/opt", "/root", "/sbin", "/srv", "/usr", "/var", "/var/lib", "/var/log", "/var/cache", "/var/spool", "/run", "/mnt", "/media"]);
+const systemDirs = new Set([
+  "/",
+  "/bin",
+  "/boot",
+  "/etc",
+  "/home",
+  "/lib",
+  "/lib64",
+  "/opt",
+  "/root",
+  "/sbin",
+  "/srv",
+  "/usr",
+  "/var",
+  "/var/lib",
+  "/var/log",
+  "/var/cache",
+  "/var/spool",
+  "/run",
+  "/mnt",
+  "/media",
+]);
 
 const within = (p: string, prefix: string) => p === prefix || p.startsWith(prefix + "/");
 
@@ -22,7 +43,25 @@ export function reservedPathProblem(p: string): string | null {
 }
 
 /** Directories of the base system whose owner and mode the system itself sets: a rule would change them. */
-const baseSystemDirs = new Set(["/", "/bin", "/boot", "/etc", "/lib", "/lib64", "/root", "/run", "/sbin", "/tmp", "/usr", "/var", "/var/lib", "/var/log", "/var/cache", "/var/spool", "/var/tmp"]);
+const baseSystemDirs = new Set([
+  "/",
+  "/bin",
+  "/boot",
+  "/etc",
+  "/lib",
+  "/lib64",
+  "/root",
+  "/run",
+  "/sbin",
+  "/tmp",
+  "/usr",
+  "/var",
+  "/var/lib",
+  "/var/log",
+  "/var/cache",
+  "/var/spool",
+  "/var/tmp",
+]);
 
 /** Why `directories.<p>` may not be declared at all, or null. */
 export function declaredDirectoryProblem(p: string): string | null {
@@ -40,7 +79,10 @@ export function cleanedDirectoryProblem(p: string): string | null {
 export const managedPath = t.strSatisfying("absolute path", (v) => t.pathProblem(v) ?? reservedPathProblem(v));
 
 /** A directory Roost may create and own: a managed path that is not one of the base system's own. */
-export const managedDirectory = t.strSatisfying("absolute path", (v) => t.pathProblem(v) ?? reservedPathProblem(v) ?? declaredDirectoryProblem(v));
+export const managedDirectory = t.strSatisfying(
+  "absolute path",
+  (v) => t.pathProblem(v) ?? reservedPathProblem(v) ?? declaredDirectoryProblem(v),
+);
 
 export const secretOutputDir = "/run/roost/secrets";
 

@@ -6,7 +6,8 @@ import { run } from "../run-command.ts";
  * Plaintext only ever travels through pipes, never through files or arguments.
  */
 export async function encrypt(plaintext: Buffer, recipients: readonly string[]): Promise<string> {
-  if (recipients.length === 0) throw new RoostError("a secret needs at least one recipient", [], "list admin keys in defineFleet({ secrets: { admins: [...] } })");
+  if (recipients.length === 0)
+    throw new RoostError("a secret needs at least one recipient", [], "list admin keys in defineFleet({ secrets: { admins: [...] } })");
   const args = ["-a", ...recipients.flatMap((r) => ["-r", r])];
   const r = await age(args, plaintext);
   if (r.code !== 0) throw new RoostError("age could not encrypt", [firstLine(r.stderr)]);

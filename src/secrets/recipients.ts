@@ -21,12 +21,17 @@ export function secretReaders(fleet: FleetEvaluation): Map<string, Set<string>> 
 /** The keys a secret must be encrypted to: every admin, and the host key of every host that reads it. */
 export function recipientsOf(fleet: FleetEvaluation, name: string, readers: ReadonlySet<string>): { keys: string[]; names: string[] } {
   const admins = fleet.fleet.secrets?.admins ?? [];
-  if (admins.length === 0) throw new RoostError("the fleet has no secrets admins", [], "add secrets: { admins: [\"age1…\"] } to defineFleet");
+  if (admins.length === 0) throw new RoostError("the fleet has no secrets admins", [], 'add secrets: { admins: ["age1…"] } to defineFleet');
   const hosts = [...readers].sort();
   const keys = [...admins.map(keyOf)];
   for (const h of hosts) {
     const key = deployTarget(fleet.host(h)).hostKey;
-    if (!key) throw new RoostError(`${h} reads the secret ${JSON.stringify(name)} but the fleet does not pin its host key`, [], `add hostKey to the host: \`roost hosts keyscan ${h}\` prints it`);
+    if (!key)
+      throw new RoostError(
+        `${h} reads the secret ${JSON.stringify(name)} but the fleet does not pin its host key`,
+        [],
+        `add hostKey to the host: \`roost hosts keyscan ${h}\` prints it`,
+      );
     keys.push(keyOf(key));
   }
   return { keys: [...new Set(keys)], names: ["admins", ...hosts] };

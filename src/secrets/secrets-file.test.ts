@@ -18,7 +18,10 @@ describe("a broken secrets file", () => {
       (e: unknown) => {
         assert.ok(e instanceof RoostError);
         const text = e.format();
-        assert.equal(text, `error: the secrets file ${file} is not valid YAML: Map keys must be unique\n  at ${file}:3:3\n  3 |   version: v2\n    |   ^\nhint: restore it from version control`);
+        assert.equal(
+          text,
+          `error: the secrets file ${file} is not valid YAML: Map keys must be unique\n  at ${file}:3:3\n  3 |   version: v2\n    |   ^\nhint: restore it from version control`,
+        );
         return true;
       },
     );

@@ -19,7 +19,10 @@ const header = "# Roost secrets: every value is age-encrypted. Change them with 
 
 /** A YAML error as the place, the line and a caret (the parser's own message ends in a snippet we redraw). */
 function yamlError(file: string, text: string, e: YAMLError): RoostError {
-  const reason = e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "").replace(/:$/, "");
+  const reason = e.message
+    .split("\n")[0]!
+    .replace(/ at line \d+, column \d+:?$/, "")
+    .replace(/:$/, "");
   const pos = e.linePos?.[0];
   if (!pos) return new RoostError(`the secrets file ${file} is not valid YAML: ${reason}`, [], "restore it from version control");
   const number = String(pos.line);
@@ -33,7 +36,10 @@ function yamlError(file: string, text: string, e: YAMLError): RoostError {
 
 /** The fleet's secrets file: names in the clear (a readable diff), values encrypted. */
 export class SecretsFile {
-  private constructor(readonly file: string, readonly entries: Map<string, StoredSecret>) {}
+  private constructor(
+    readonly file: string,
+    readonly entries: Map<string, StoredSecret>,
+  ) {}
 
   static read(file: string): SecretsFile {
     if (!existsSync(file)) return new SecretsFile(file, new Map());
@@ -41,13 +47,24 @@ export class SecretsFile {
     const doc = parseDocument(text);
     if (doc.errors.length) throw yamlError(file, text, doc.errors[0]!);
     const data = doc.toJS() ?? {};
-    if (!isMap(doc.contents) && doc.contents !== null) throw new RoostError(`the secrets file ${file} is damaged`, ["it is not a map of secret names"], "restore it from version control");
+    if (!isMap(doc.contents) && doc.contents !== null)
+      throw new RoostError(`the secrets file ${file} is damaged`, ["it is not a map of secret names"], "restore it from version control");
     const entries = new Map<string, StoredSecret>();
     for (const [name, v] of Object.entries(data as Record<string, unknown>)) {
       const e = v as Partial<StoredSecret> | null;
       const ok =
-        e && typeof e.version === "string" && typeof e.value === "string" && e.value.includes("-----BEGIN AGE ENCRYPTED FILE-----") && Array.isArray(e.recipients) && Array.isArray(e.readers);
-      if (!ok) throw new RoostError(`the secrets file ${file} is damaged at ${JSON.stringify(name)}`, ["expected version, recipients, readers and an age-encrypted value"], "restore it from version control");
+        e &&
+        typeof e.version === "string" &&
+        typeof e.value === "string" &&
+        e.value.includes("-----BEGIN AGE ENCRYPTED FILE-----") &&
+        Array.isArray(e.recipients) &&
+        Array.isArray(e.readers);
+      if (!ok)
+        throw new RoostError(
+          `the secrets file ${file} is damaged at ${JSON.stringify(name)}`,
+          ["expected version, recipients, readers and an age-encrypted value"],
+          "restore it from version control",
+        );
       entries.set(name, { version: e.version!, recipients: e.recipients!, readers: e.readers!, value: e.value! });
     }
     return new SecretsFile(file, entries);

@@ -30,7 +30,10 @@ const recipeVersion = 1;
 export const imageCache = process.env.ROOST_TEST_IMAGE_CACHE ?? "/var/cache/roost/test-images";
 
 function baseImageDir(packages: readonly string[]): string {
-  const key = createHash("sha256").update(JSON.stringify({ recipeVersion, packages: [...packages].sort() })).digest("hex").slice(0, 16);
+  const key = createHash("sha256")
+    .update(JSON.stringify({ recipeVersion, packages: [...packages].sort() }))
+    .digest("hex")
+    .slice(0, 16);
   return path.join(imageCache, `bookworm-${key}`);
 }
 
@@ -100,6 +103,15 @@ async function customise(root: string): Promise<void> {
   // Host keys are made per host at start; the base must not carry any.
   await runOk("sh", ["-c", `rm -f ${root}/etc/ssh/ssh_host_*`]);
   // Boot fast: nothing in a test host needs these.
-  await runOk("chroot", [root, "systemctl", "mask", "apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "fstrim.timer", "systemd-timesyncd.service"]);
+  await runOk("chroot", [
+    root,
+    "systemctl",
+    "mask",
+    "apt-daily.timer",
+    "apt-daily-upgrade.timer",
+    "e2scrub_all.timer",
+    "fstrim.timer",
+    "systemd-timesyncd.service",
+  ]);
   await mkdir(path.join(root, "root/.ssh"), { recursive: true, mode: 0o700 });
 }

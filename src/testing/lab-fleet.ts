@@ -11,7 +11,11 @@ export function fleetOnLab(fleet: Fleet, lab: Lab): Fleet {
   for (const [name, h] of Object.entries(fleet.hosts)) {
     const test = lab.host(name);
     // Other hosts read networking.addresses: on the lab, a host is at its lab address only.
-    const onLab = definitionModule({ deployment: labTarget("root", test.address, test.hostKey), networking: { addresses: mkForce([test.address]) } }, h.site, `lab.${name}`);
+    const onLab = definitionModule(
+      { deployment: labTarget("root", test.address, test.hostKey), networking: { addresses: mkForce([test.address]) } },
+      h.site,
+      `lab.${name}`,
+    );
     hosts[name] = { ...h, address: `root@${test.address}`, hostKey: test.hostKey, modules: [...h.modules, onLab] };
   }
   return { ...defineFleet({ hosts, modules: fleet.modules as never }), secrets: fleet.secrets, site: fleet.site };

@@ -54,7 +54,9 @@ export class Lab {
   }
 
   static async start(opts: LabOptions): Promise<Lab> {
-    for (const name of opts.hosts) if (!/^[a-z][a-z0-9-]{0,11}$/.test(name)) throw new Error(`test host name ${JSON.stringify(name)}: a-z, 0-9, -, at most 12 characters`);
+    for (const name of opts.hosts)
+      if (!/^[a-z][a-z0-9-]{0,11}$/.test(name))
+        throw new Error(`test host name ${JSON.stringify(name)}: a-z, 0-9, -, at most 12 characters`);
     cleanStaleRuns();
     const base = await ensureBaseImage(opts.packages ?? basePackages);
     const dir = path.join(labRoot, "runs", `${process.pid}-${Date.now().toString(36)}`);
@@ -124,7 +126,13 @@ export class Lab {
 
   /** Remember nspawn PIDs on disk, so that a later run can clean up after a killed one. */
   #recordPids(): void {
-    writeFileSync(path.join(this.dir, "pids"), [...this.hosts.values()].map((h) => h.pid).filter(Boolean).join("\n"));
+    writeFileSync(
+      path.join(this.dir, "pids"),
+      [...this.hosts.values()]
+        .map((h) => h.pid)
+        .filter(Boolean)
+        .join("\n"),
+    );
   }
 
   async close(): Promise<void> {

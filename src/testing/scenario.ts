@@ -59,7 +59,12 @@ export async function runScenario(s: Scenario): Promise<void> {
     async deploy(call = {}) {
       const fleet = onLab(call.fleet ?? s.fleet);
       const builds = buildHosts(new FleetEvaluation(fleet), call.hosts ?? [...lab.hosts.keys()]);
-      const results = await deployFleet(fleet, builds, { ssh, jobs: call.jobs ?? 5, confirmTimeout: call.confirmTimeout, progress: "quiet" });
+      const results = await deployFleet(fleet, builds, {
+        ssh,
+        jobs: call.jobs ?? 5,
+        confirmTimeout: call.confirmTimeout,
+        progress: "quiet",
+      });
       const failed = results.filter((r) => r.status === "failed");
       if (failed.length && !call.allowFailure) throw new Error(`deploy failed: ${failed.map((r) => `${r.host}: ${r.error}`).join("; ")}`);
       return results;

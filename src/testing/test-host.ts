@@ -72,7 +72,8 @@ export class TestHost {
     await mkdir(work, { recursive: true });
     await mkdir(this.root, { recursive: true });
     const mounted = (await run("mountpoint", ["-q", this.root])).code === 0;
-    if (!mounted) await runOk("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${this.spec.base},upperdir=${upper},workdir=${work}`, this.root]);
+    if (!mounted)
+      await runOk("mount", ["-t", "overlay", "overlay", "-o", `lowerdir=${this.spec.base},upperdir=${upper},workdir=${work}`, this.root]);
     if (fresh) await this.#customise();
     this.#hostKey = (await readFile(path.join(this.root, "etc/ssh/ssh_host_ed25519_key.pub"), "utf8")).split(" ").slice(0, 2).join(" ");
   }
@@ -82,13 +83,17 @@ export class TestHost {
     await writeFile(path.join(r, "etc/hostname"), `${this.name}\n`);
     // Written here rather than by the fleet, so the generations stay those of production.
     const peers = (this.spec.peers ?? []).filter((p) => p.name !== this.name).map((p) => `${p.address} ${p.name}\n`);
-    await writeFile(path.join(r, "etc/hosts"), `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n127.0.1.1 ${this.name}\n${peers.join("")}`);
+    await writeFile(
+      path.join(r, "etc/hosts"),
+      `127.0.0.1 localhost\n::1 localhost ip6-localhost ip6-loopback\n127.0.1.1 ${this.name}\n${peers.join("")}`,
+    );
     const dropIn = path.join(r, "etc/systemd/network/80-container-host0.network.d");
     await mkdir(dropIn, { recursive: true });
     await writeFile(path.join(dropIn, "addr.conf"), `[Network]\nAddress=${this.address}/24\nGateway=${this.spec.gateway}\n`);
     await mkdir(path.join(r, "root/.ssh"), { recursive: true, mode: 0o700 });
     await writeFile(path.join(r, "root/.ssh/authorized_keys"), `${this.spec.authorizedKey}\n`, { mode: 0o600 });
-    if (this.spec.aptProxy) await writeFile(path.join(r, "etc/apt/apt.conf.d/01roost-test-proxy"), `Acquire::http::Proxy "${this.spec.aptProxy}";\n`);
+    if (this.spec.aptProxy)
+      await writeFile(path.join(r, "etc/apt/apt.conf.d/01roost-test-proxy"), `Acquire::http::Proxy "${this.spec.aptProxy}";\n`);
     await runOk("ssh-keygen", ["-A", "-f", r]);
   }
 
@@ -127,7 +132,7 @@ export class TestHost {
   async waitForSsh(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      if (await portOpen(this.address, 22) && (await this.ssh("true", { timeoutSeconds: 5 })).code === 0) return;
+      if ((await portOpen(this.address, 22)) && (await this.ssh("true", { timeoutSeconds: 5 })).code === 0) return;
       await sleep(50);
     }
     throw new Error(`${this.name}: no SSH after ${timeoutMs / 1000} s (console: ${path.join(this.spec.dir, "console.log")})`);
@@ -195,7 +200,11 @@ export class TestHost {
       if (await portOpen(this.address, port)) return;
       await sleep(100);
     }
-    throw new RoostError(`${this.name}: TCP port ${port} not reachable from this machine within ${timeoutMs / 1000} s`, [], "if a process listens there (waitForOpenPort), check the host's firewall (networking.firewall)");
+    throw new RoostError(
+      `${this.name}: TCP port ${port} not reachable from this machine within ${timeoutMs / 1000} s`,
+      [],
+      "if a process listens there (waitForOpenPort), check the host's firewall (networking.firewall)",
+    );
   }
 
   /** Take the host's link down on the machine's side: it keeps running, unreachable. */
@@ -247,7 +256,10 @@ const shownLines = 20;
 function outputLines(r: CommandResult): string[] {
   if (r.stdout.trim() === "" && r.stderr.trim() === "") return ["it printed nothing"];
   const lines: string[] = [];
-  for (const [name, text] of [["stdout", r.stdout], ["stderr", r.stderr]] as const) {
+  for (const [name, text] of [
+    ["stdout", r.stdout],
+    ["stderr", r.stderr],
+  ] as const) {
     const all = text.replace(/\n$/, "").split("\n");
     if (text.trim() === "") continue;
     const tail = all.slice(-shownLines);
@@ -270,5 +282,5 @@ export function portOpen(host: string, port: number, timeoutMs = 300): Promise<b
 }
 
 export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_.:@%+=\/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_.:@%+=/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -41,7 +41,10 @@ describe("deterministic generations", () => {
   it("the same fleet gives the same bytes and ids from another directory, environment and time", async () => {
     const a = path.join(scratch, "a");
     const b = path.join(scratch, "b");
-    const first = runRoost(["build", "-c", example, "-o", path.join(a, "result")], { cwd: repoRoot, env: { TZ: "UTC", LANG: "C", HOME: scratch } });
+    const first = runRoost(["build", "-c", example, "-o", path.join(a, "result")], {
+      cwd: repoRoot,
+      env: { TZ: "UTC", LANG: "C", HOME: scratch },
+    });
     assert.equal(first.code, 0, first.stderr);
     await sleep(1100);
     const second = runRoost(["build", "-c", example, "-o", path.join(b, "result")], {

@@ -16,7 +16,10 @@ describe("roost check", () => {
     assert.match(run.stdout, /✓ web {2}\(evaluated, built, systemd-analyze verify, nft -c\)/);
     assert.match(run.stdout, /✓ vault {2}\(evaluated, built, systemd-analyze verify, nft -c\)/);
     assert.doesNotMatch(run.stdout, /not run:/);
-    assert.match(run.stdout, /^✓ web .*\n {4}1 command in a unit is not on this machine; the host's packages provide it \(roost check -v lists it\)$/m);
+    assert.match(
+      run.stdout,
+      /^✓ web .*\n {4}1 command in a unit is not on this machine; the host's packages provide it \(roost check -v lists it\)$/m,
+    );
   });
   it("lists with -v the commands that only the host provides", () => {
     const run = runRoost(["check", "-v", "-c", example, "web"]);
@@ -39,14 +42,26 @@ describe("roost check", () => {
     assert.equal(run.code, 1);
     const site = /80000 {2}defined in test\/fixtures\/errors\/read-through-nodes\.config\.ts:\d+:\d+/g;
     assert.equal(run.stdout.match(site)?.length, 1, run.stdout);
-    assert.match(run.stdout, /^✗ web\n {4}error: networking\.firewall\.allowedTCPPorts\[1\]: expected port number \(0–65535\)\n {6}80000 {2}defined in/m);
-    assert.match(run.stdout, /^✗ mon\n {4}error: via nodes\.web: networking\.firewall\.allowedTCPPorts\[1\]: expected port number \(0–65535\)\n {6}read by mon's files\."\/etc\/motd"\.text; the error is shown under web$/m);
-    assert.match(run.stdout, /^✗ vault\n {4}error: via nodes\.web: networking\.firewall\.allowedTCPPorts\[1\]: expected port number \(0–65535\)\n {6}read by vault's config function at test\/fixtures\/errors\/read-through-nodes\.config\.ts:\d+:\d+; the error is shown under web$/m);
+    assert.match(
+      run.stdout,
+      /^✗ web\n {4}error: networking\.firewall\.allowedTCPPorts\[1\]: expected port number \(0–65535\)\n {6}80000 {2}defined in/m,
+    );
+    assert.match(
+      run.stdout,
+      /^✗ mon\n {4}error: via nodes\.web: networking\.firewall\.allowedTCPPorts\[1\]: expected port number \(0–65535\)\n {6}read by mon's files\."\/etc\/motd"\.text; the error is shown under web$/m,
+    );
+    assert.match(
+      run.stdout,
+      /^✗ vault\n {4}error: via nodes\.web: networking\.firewall\.allowedTCPPorts\[1\]: expected port number \(0–65535\)\n {6}read by vault's config function at test\/fixtures\/errors\/read-through-nodes\.config\.ts:\d+:\d+; the error is shown under web$/m,
+    );
   });
   it("shows the whole error under a host that reads it when the host it comes from is not checked", () => {
     const run = runRoost(["check", "-c", "test/fixtures/errors/read-through-nodes.config.ts", "vault"]);
     assert.equal(run.code, 1);
-    assert.match(run.stdout, /error: via nodes\.web: networking\.firewall\.allowedTCPPorts\[1\]: expected port number \(0–65535\)\n {6}80000 {2}defined in [^\n]+\n {6}read by vault's config function at /);
+    assert.match(
+      run.stdout,
+      /error: via nodes\.web: networking\.firewall\.allowedTCPPorts\[1\]: expected port number \(0–65535\)\n {6}80000 {2}defined in [^\n]+\n {6}read by vault's config function at /,
+    );
   });
   it("checks only the hosts named", () => {
     const run = runRoost(["check", "-c", example, "vault"]);
@@ -85,14 +100,23 @@ describe("roost options", () => {
     assert.equal(port.type, "list of port number (0–65535)");
     assert.equal(port.default, "[]");
     assert.match(port.declaredIn, /^src\/host\/firewall\/options\.ts:\d+:\d+$/);
-    assert.ok(docs.some((d) => d.path === "users.users.<name>.home"), "submodule options are expanded");
+    assert.ok(
+      docs.some((d) => d.path === "users.users.<name>.home"),
+      "submodule options are expanded",
+    );
     assert.ok(docs.some((d) => d.path === "systemd.services.<name>.serviceConfig.ProtectSystem"));
-    assert.ok(docs.some((d) => d.path === "site.port"), "the fleet's own modules are documented");
+    assert.ok(
+      docs.some((d) => d.path === "site.port"),
+      "the fleet's own modules are documented",
+    );
   });
   it("lists each option as text with where it is declared", () => {
     const run = runRoost(["options", "-c", example]);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /^networking\.firewall\.allowPing {2}\(boolean\) {2}default: true\n {4}Answer ICMP echo requests\.\n {4}declared in src\/host\/firewall\/options\.ts:\d+:\d+$/m);
+    assert.match(
+      run.stdout,
+      /^networking\.firewall\.allowPing {2}\(boolean\) {2}default: true\n {4}Answer ICMP echo requests\.\n {4}declared in src\/host\/firewall\/options\.ts:\d+:\d+$/m,
+    );
     assert.match(run.stdout, /^site\.port .*\n.*\n {4}declared in examples\/homelab\/modules\/static-site\.ts:\d+:\d+$/m);
   });
   it("renders Markdown", () => {
@@ -117,18 +141,40 @@ describe("roost eval", () => {
     assert.equal(run.code, 0, run.stderr);
     assert.equal(run.stdout, "forced\n\n");
     assert.doesNotMatch(run.stderr, /<mk/);
-    const shown = run.stderr.trim().split("\n").map((l) => l.trim());
+    const shown = run.stderr
+      .trim()
+      .split("\n")
+      .map((l) => l.trim());
     assert.equal(shown.length, 2, run.stderr);
-    assert.match(shown[0]!, new RegExp(`^"from the module\\\\n" +defined in test/fixtures/eval/priorities\\.config\\.ts:${lineOf('text: mkDefault("from')}:\\d+ \\(mkDefault, priority 1000\\) overridden$`));
-    assert.match(shown[1]!, new RegExp(`^"forced\\\\n" +defined in test/fixtures/eval/priorities\\.config\\.ts:${lineOf('text: mkForce("forced')}:\\d+ \\(mkForce, priority 50\\)$`));
+    assert.match(
+      shown[0]!,
+      new RegExp(
+        `^"from the module\\\\n" +defined in test/fixtures/eval/priorities\\.config\\.ts:${lineOf('text: mkDefault("from')}:\\d+ \\(mkDefault, priority 1000\\) overridden$`,
+      ),
+    );
+    assert.match(
+      shown[1]!,
+      new RegExp(
+        `^"forced\\\\n" +defined in test/fixtures/eval/priorities\\.config\\.ts:${lineOf('text: mkForce("forced')}:\\d+ \\(mkForce, priority 50\\)$`,
+      ),
+    );
   });
   it("points a plain definition at its own line, and marks the option's default as overridden", () => {
     const fixture = "test/fixtures/eval/priorities.config.ts";
-    const line = readFileSync(path.join(repoRoot, fixture), "utf8").split("\n").findIndex((l) => l.includes("allowPing: false")) + 1;
+    const line =
+      readFileSync(path.join(repoRoot, fixture), "utf8")
+        .split("\n")
+        .findIndex((l) => l.includes("allowPing: false")) + 1;
     const run = runRoost(["eval", "-c", fixture, "box", "networking.firewall.allowPing"]);
     assert.equal(run.stdout, "false\n");
-    assert.match(run.stderr, new RegExp(`^ {2}false +defined in test/fixtures/eval/priorities\\.config\\.ts:${line}:\\d+ \\(plain, priority 100\\)$`, "m"));
-    assert.match(run.stderr, /^ {2}true +default declared in src\/host\/firewall\/options\.ts:\d+:\d+ \(option default, priority 1500\) overridden$/m);
+    assert.match(
+      run.stderr,
+      new RegExp(`^ {2}false +defined in test/fixtures/eval/priorities\\.config\\.ts:${line}:\\d+ \\(plain, priority 100\\)$`, "m"),
+    );
+    assert.match(
+      run.stderr,
+      /^ {2}true +default declared in src\/host\/firewall\/options\.ts:\d+:\d+ \(option default, priority 1500\) overridden$/m,
+    );
   });
   it("reads into a submodule", () => {
     const run = runRoost(["eval", "-c", example, "web", "systemd.services.site.serviceConfig.User"]);
@@ -159,7 +205,10 @@ describe("the command line", () => {
     const run = runRoost(["check"], { cwd: dir });
     assert.equal(run.code, 1);
     const column = line.indexOf(")") + 1;
-    assert.equal(run.stdout + run.stderr, `error: Expected "}" but found ")"\n  in roost.config.ts:2:${column}\n  2 | ${line}\n    | ${" ".repeat(column - 1)}^\n`);
+    assert.equal(
+      run.stdout + run.stderr,
+      `error: Expected "}" but found ")"\n  in roost.config.ts:2:${column}\n  2 | ${line}\n    | ${" ".repeat(column - 1)}^\n`,
+    );
   });
   it("exits 2 on an unknown command", () => {
     assert.equal(runRoost(["deploi"]).code, 2);

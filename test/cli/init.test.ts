@@ -14,7 +14,8 @@ describe("roost init, from the packed and installed package", { timeout: 600_000
   const fleet = path.join(project, "my-fleet");
   let tarball: string;
   const npm = (args: string[], cwd: string) => run("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd });
-  const roost = (args: string[], cwd: string) => run(path.join(project, "node_modules/.bin/roost"), args, { cwd, env: { ...process.env, NO_COLOR: "1" } });
+  const roost = (args: string[], cwd: string) =>
+    run(path.join(project, "node_modules/.bin/roost"), args, { cwd, env: { ...process.env, NO_COLOR: "1" } });
   const ok = (r: CommandResult, what: string) => assert.equal(r.code, 0, `${what}:\n${r.stdout}${r.stderr}`);
 
   before(async () => {
@@ -29,7 +30,14 @@ describe("roost init, from the packed and installed package", { timeout: 600_000
   it("ships the bundle, the sources its types come from, and no tests", async () => {
     const listing = await run("tar", ["tzf", tarball]);
     const files = listing.stdout.split("\n");
-    for (const f of ["package/bin/roost.js", "package/dist/cli/main.js", "package/dist/index.js", "package/dist/testing/index.js", "package/src/index.ts", "package/src/deploy/host/activate.sh"]) {
+    for (const f of [
+      "package/bin/roost.js",
+      "package/dist/cli/main.js",
+      "package/dist/index.js",
+      "package/dist/testing/index.js",
+      "package/src/index.ts",
+      "package/src/deploy/host/activate.sh",
+    ]) {
       assert.ok(files.includes(f), `${f} is packed`);
     }
     assert.ok(!files.some((f) => f.endsWith(".test.ts")), "no test files");

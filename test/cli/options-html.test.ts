@@ -19,7 +19,11 @@ const shown = 50;
 function syntheticFleet(dir: string): string {
   const modules = Array.from({ length: services }, (_, i) => {
     const n = String(i).padStart(2, "0");
-    const settings = Array.from({ length: settingsPerService }, (_, k) => `key${k}: option({ type: t.str, default: "value ${k}", description: "Setting ${k} of service ${n}, passed on its command line." }),`).join("\n        ");
+    const settings = Array.from(
+      { length: settingsPerService },
+      (_, k) =>
+        `key${k}: option({ type: t.str, default: "value ${k}", description: "Setting ${k} of service ${n}, passed on its command line." }),`,
+    ).join("\n        ");
     return `export const svc${n} = defineModule({
   options: {
     svc${n}: {
@@ -56,7 +60,13 @@ class DevTools {
   private readonly waiters: { method: string; resolve(v: any): void }[] = [];
   private constructor(private readonly ws: WebSocket) {
     ws.on("message", (raw) => {
-      const msg = JSON.parse(String(raw)) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: unknown };
+      const msg = JSON.parse(String(raw)) as {
+        id?: number;
+        result?: unknown;
+        error?: { message: string };
+        method?: string;
+        params?: unknown;
+      };
       if (msg.id !== undefined) {
         const p = this.pending.get(msg.id)!;
         this.pending.delete(msg.id);
@@ -99,7 +109,17 @@ class DevTools {
 async function startChromium(profile: string): Promise<{ browser: ChildProcess; endpoint: string }> {
   const browser = spawn(
     "chromium",
-    ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--remote-debugging-port=0", `--user-data-dir=${profile}`, "--window-size=1280,900", "about:blank"],
+    [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--hide-scrollbars",
+      "--no-first-run",
+      "--remote-debugging-port=0",
+      `--user-data-dir=${profile}`,
+      "--window-size=1280,900",
+      "about:blank",
+    ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );
   const endpoint = await new Promise<string>((resolve, reject) => {
@@ -124,7 +144,10 @@ describe("roost options --html in headless Chromium", { timeout: 300_000 }, () =
 
   before(async () => {
     if (!findTool("chromium")) {
-      for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "chromium"]]) {
+      for (const args of [
+        ["update", "-qq"],
+        ["install", "-y", "-qq", "--no-install-recommends", "chromium"],
+      ]) {
         const r = await run("apt-get", args, { env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
         assert.equal(r.code, 0, r.stderr);
       }
@@ -159,7 +182,9 @@ describe("roost options --html in headless Chromium", { timeout: 300_000 }, () =
   });
 
   it("shows the option count and the first options before any search", async () => {
-    const state = await page.evaluate<{ count: string; cards: number }>(`({ count: document.getElementById("count").textContent, cards: document.querySelectorAll("article").length })`);
+    const state = await page.evaluate<{ count: string; cards: number }>(
+      `({ count: document.getElementById("count").textContent, cards: document.querySelectorAll("article").length })`,
+    );
     assert.equal(state.count, `${docs.length} options, the first ${shown} shown`);
     assert.equal(state.cards, shown);
   });

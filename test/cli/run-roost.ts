@@ -24,6 +24,9 @@ export function runRoost(args: readonly string[], opts: { cwd?: string; env?: No
 /** runRoost without blocking this process (which may serve test hosts' apt proxy meanwhile). */
 export async function runRoostAsync(args: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<RoostRun> {
   const { run } = await import("../../src/run-command.ts");
-  const r = await run(process.execPath, [roostBin, ...args], { cwd: opts.cwd ?? repoRoot, env: { ...process.env, NO_COLOR: "1", ...opts.env } });
+  const r = await run(process.execPath, [roostBin, ...args], {
+    cwd: opts.cwd ?? repoRoot,
+    env: { ...process.env, NO_COLOR: "1", ...opts.env },
+  });
   return { code: r.code, stdout: r.stdout, stderr: r.stderr };
 }

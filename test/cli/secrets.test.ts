@@ -13,7 +13,10 @@ describe("roost secrets", () => {
   let hostKey: string;
   const roost = (args: string[], input?: string) =>
     import("../../src/run-command.ts").then(({ run }) =>
-      run(process.execPath, [path.join(repoRoot, "bin/roost.js"), "-c", config, ...args], { env: { ...process.env, NO_COLOR: "1", ROOST_AGE_IDENTITY: identity }, input }),
+      run(process.execPath, [path.join(repoRoot, "bin/roost.js"), "-c", config, ...args], {
+        env: { ...process.env, NO_COLOR: "1", ROOST_AGE_IDENTITY: identity },
+        input,
+      }),
     );
 
   before(async () => {
@@ -73,14 +76,19 @@ export default defineFleet({
     const editor = path.join(work, "editor.sh");
     writeFileSync(editor, `#!/bin/sh\necho "edited" >> "$1"\n`, { mode: 0o755 });
     const { run } = await import("../../src/run-command.ts");
-    const r = await run(process.execPath, [path.join(repoRoot, "bin/roost.js"), "-c", config, "secrets", "edit", "smtp_password"], { env: { ...process.env, ROOST_AGE_IDENTITY: identity, EDITOR: editor } });
+    const r = await run(process.execPath, [path.join(repoRoot, "bin/roost.js"), "-c", config, "secrets", "edit", "smtp_password"], {
+      env: { ...process.env, ROOST_AGE_IDENTITY: identity, EDITOR: editor },
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /smtp_password: changed/);
     const text = readFileSync(path.join(work, "secrets.yaml"), "utf8");
     const ciphertext = /smtp_password:[\s\S]*?value: \|-?\n((?: {4}.*\n)+)/.exec(text)![1]!.replace(/^ {4}/gm, "");
     assert.equal(await runOk("age", ["-d", "-i", path.join(work, "host")], { input: ciphertext }), "hunter2-not-in-the-fileedited\n");
     const { readdirSync } = await import("node:fs");
-    assert.deepEqual(readdirSync("/dev/shm").filter((f) => f.startsWith("roost-edit-")), []);
+    assert.deepEqual(
+      readdirSync("/dev/shm").filter((f) => f.startsWith("roost-edit-")),
+      [],
+    );
   });
 
   it("removes a secret, and the build then names it", async () => {

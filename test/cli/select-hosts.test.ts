@@ -29,13 +29,22 @@ describe("host selection", () => {
     assert.deepEqual(selectHosts(fleet, ["web", "@database", "web"]), ["db", "web"]);
   });
   it("refuses an unknown tag, listing the tags and the close one", () => {
-    assert.match(usageError(() => selectHosts(fleet, ["@eruope"])), /^error: no host is tagged "eruope"\n {2}tags: @america, @database, @europe, @frontend\nhint: did you mean @europe\?$/);
+    assert.match(
+      usageError(() => selectHosts(fleet, ["@eruope"])),
+      /^error: no host is tagged "eruope"\n {2}tags: @america, @database, @europe, @frontend\nhint: did you mean @europe\?$/,
+    );
   });
   it("says so when an @tag is the name of a host", () => {
-    assert.match(usageError(() => selectHosts(fleet, ["@web"])), /^error: no host is tagged "web"\n[^\n]*\nhint: did you mean the host web \(without @\)\?$/);
+    assert.match(
+      usageError(() => selectHosts(fleet, ["@web"])),
+      /^error: no host is tagged "web"\n[^\n]*\nhint: did you mean the host web \(without @\)\?$/,
+    );
   });
   it("refuses an unknown host with the close name", () => {
-    assert.match(usageError(() => selectHosts(fleet, ["webb"])), /no host named "webb" in the fleet\n {2}hosts: db, lab, web\nhint: did you mean web\?/);
+    assert.match(
+      usageError(() => selectHosts(fleet, ["webb"])),
+      /no host named "webb" in the fleet\n {2}hosts: db, lab, web\nhint: did you mean web\?/,
+    );
   });
   it("lets a host read another's addresses and tags", () => {
     assert.equal(fleet.host("db").config.files["/etc/db/clients"]!.text, "10.9.0.1\nfrontend,europe\n");

@@ -39,7 +39,14 @@ export function extractBlocks(doc: string): DocBlock[] {
     const code = lines.slice(i + 1, close).join("\n") + "\n";
     if ((open[2] === "ts" || open[2] === "typescript") && !/\bno-check\b/.test(open[3]!)) {
       const named = /^\/\/\s*(\S+\.ts)\s*$/.exec(lines[i + 1] ?? "");
-      blocks.push({ doc, line: i + 2, file: named ? named[1]! : `block-${i + 2}.ts`, kind: kindOf(code), run: !/\btypes-only\b/.test(open[3]!), code });
+      blocks.push({
+        doc,
+        line: i + 2,
+        file: named ? named[1]! : `block-${i + 2}.ts`,
+        kind: kindOf(code),
+        run: !/\btypes-only\b/.test(open[3]!),
+        code,
+      });
     }
     i = close;
   }

@@ -10,7 +10,14 @@ const scratch = mkdtempSync(path.join(tmpdir(), "roost-docs-"));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 const docsDir = path.join(repoRoot, "docs");
-const docs = [path.join(repoRoot, "README.md"), ...(existsSync(docsDir) ? readdirSync(docsDir).filter((f) => f.endsWith(".md")).map((f) => path.join(docsDir, f)) : [])];
+const docs = [
+  path.join(repoRoot, "README.md"),
+  ...(existsSync(docsDir)
+    ? readdirSync(docsDir)
+        .filter((f) => f.endsWith(".md"))
+        .map((f) => path.join(docsDir, f))
+    : []),
+];
 const fixture = path.join(repoRoot, "test/docs/fixtures/broken.md");
 
 describe("the code in the docs", { timeout: 600_000 }, () => {
@@ -18,7 +25,10 @@ describe("the code in the docs", { timeout: 600_000 }, () => {
     it(`${path.relative(repoRoot, doc)}: every fleet, module and scenario type-checks, every fleet passes roost check, every scenario passes roost test`, async () => {
       const { blocks, problems } = await checkDoc(doc, scratch);
       assert.ok(blocks.length > 0, "the doc has code to check");
-      assert.deepEqual(problems.map((p) => `${p.at}: ${p.message}`), []);
+      assert.deepEqual(
+        problems.map((p) => `${p.at}: ${p.message}`),
+        [],
+      );
     });
   }
 

@@ -13,14 +13,19 @@ const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixture
 describe("the roost command on a real host, logged in as a sudo user", { timeout: 600_000 }, () => {
   let lab: Lab;
   let config: string;
-  const roost = (args: string[], greeting = "hello") => runRoostAsync(["-c", config, "--ssh-config", lab.sshConfig, ...args], { env: { GREETING: greeting, ROOST_STATE_DIR: path.join(lab.dir, "state") } });
+  const roost = (args: string[], greeting = "hello") =>
+    runRoostAsync(["-c", config, "--ssh-config", lab.sshConfig, ...args], {
+      env: { GREETING: greeting, ROOST_STATE_DIR: path.join(lab.dir, "state") },
+    });
 
   before(async () => {
     lab = await Lab.start({ hosts: ["alpha"] });
     // A fresh host with only sshd and a sudo-capable user: the first deploy brings everything else.
-    await lab.host("alpha").succeed(
-      "useradd -m -s /bin/bash deploy && install -d -o deploy -m 700 ~deploy/.ssh && install -o deploy -m 600 /root/.ssh/authorized_keys ~deploy/.ssh/ && echo 'deploy ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/deploy",
-    );
+    await lab
+      .host("alpha")
+      .succeed(
+        "useradd -m -s /bin/bash deploy && install -d -o deploy -m 700 ~deploy/.ssh && install -o deploy -m 600 /root/.ssh/authorized_keys ~deploy/.ssh/ && echo 'deploy ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/deploy",
+      );
     config = writeLabFleetFile(lab, fixture, `e2e-cli-${process.pid}`, "deploy");
   });
   after(async () => {
@@ -86,7 +91,9 @@ describe("the roost command on a real host, logged in as a sudo user", { timeout
     const original = readFileSync(config, "utf8");
     writeFileSync(config, original.replace(lab.host("alpha").hostKey, wrongKey));
     try {
-      const r = await runRoostAsync(["-c", config, "--ssh-config", lab.sshConfig, "deploy", "--quiet"], { env: { ROOST_STATE_DIR: path.join(lab.dir, "state2") } });
+      const r = await runRoostAsync(["-c", config, "--ssh-config", lab.sshConfig, "deploy", "--quiet"], {
+        env: { ROOST_STATE_DIR: path.join(lab.dir, "state2") },
+      });
       assert.equal(r.code, 1);
       assert.match(r.stdout, /alpha +FAILED +.*cannot reach alpha/);
     } finally {

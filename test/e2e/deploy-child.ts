@@ -13,5 +13,9 @@ const fleet = faultFleet(message);
 const host = { ...fleet.hosts.alpha!, address, hostKey };
 const gen = buildHost("alpha", new FleetEvaluation(fleet).host("alpha"));
 const stateDir = mkdtempSync(path.join(tmpdir(), "roost-child-"));
-const r = await deployHost("alpha", host, gen, { ssh: { stateDir, configFile: sshConfig }, confirmTimeout: Number(confirm), onPhase: (p) => console.log(`phase ${p}`) });
+const r = await deployHost("alpha", host, gen, {
+  ssh: { stateDir, configFile: sshConfig },
+  confirmTimeout: Number(confirm),
+  onPhase: (p) => console.log(`phase ${p}`),
+});
 console.log(`result ${r.status} ${r.error ?? ""}`);

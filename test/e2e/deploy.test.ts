@@ -19,7 +19,12 @@ describe("deploy to a real host", { timeout: 600_000 }, () => {
         // First deploy: everything starts and the health check passes.
         const [first] = await deploy();
         assert.equal(first!.status, "deployed");
-        assert.deepEqual(first!.actions.started.sort(), ["greeter.service", "roost-firewall.service", "roost-recover.service", "ticker.service"]);
+        assert.deepEqual(first!.actions.started.sort(), [
+          "greeter.service",
+          "roost-firewall.service",
+          "roost-recover.service",
+          "ticker.service",
+        ]);
         assert.equal((await alpha.succeed("curl -sf http://127.0.0.1:8080/")).trim(), "hello");
         assert.equal(first!.roundTrips, 3, "lock+status, send+activate, confirm");
 
@@ -69,7 +74,15 @@ describe("deploy to a real host", { timeout: 600_000 }, () => {
 
         // A failing health check: the host goes back to the generation it had.
         const before = (await alpha.succeed("readlink /var/lib/roost/current")).trim();
-        const [broken] = await deploy({ fleet: fleet({ greeter: { message: "broken", expectBody: "never" }, healthChecks: { greeter: { timeout: 5 } }, ticker: { enable: false }, packages: ["tree"] }), allowFailure: true });
+        const [broken] = await deploy({
+          fleet: fleet({
+            greeter: { message: "broken", expectBody: "never" },
+            healthChecks: { greeter: { timeout: 5 } },
+            ticker: { enable: false },
+            packages: ["tree"],
+          }),
+          allowFailure: true,
+        });
         assert.equal(broken!.status, "failed");
         assert.equal(broken!.rolledBack, true);
         assert.match(broken!.error!, /health check greeter failed: http:\/\/127\.0\.0\.1:8080\/ the body does not contain "never"/);
@@ -104,7 +117,8 @@ describe("deploy to a real host", { timeout: 600_000 }, () => {
     await runScenario({
       fleet: fleet(),
       async test({ hosts, deploy }) {
-        for (const message of ["one", "two", "three", "four"]) await deploy({ fleet: fleet({ greeter: { message }, deployment: { keepGenerations: 2 } }) });
+        for (const message of ["one", "two", "three", "four"])
+          await deploy({ fleet: fleet({ greeter: { message }, deployment: { keepGenerations: 2 } }) });
         const alpha = hosts.alpha!;
         assert.equal((await alpha.succeed("ls /var/lib/roost/generations | wc -l")).trim(), "2");
         const stored = (await alpha.succeed("ls /var/lib/roost/store")).trim().split("\n").sort();

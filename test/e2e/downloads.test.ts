@@ -22,7 +22,8 @@ describe("files downloaded by the host", { timeout: 300_000 }, () => {
         });
         await new Promise<void>((resolve) => server.listen(0, alpha.spec.gateway, resolve));
         const base = `http://${alpha.spec.gateway}:${(server.address() as { port: number }).port}`;
-        const fleet = (file: string, hash: string) => testFleet(["alpha"], () => ({ files: { "/usr/local/bin/hello": { url: `${base}/${file}`, sha256: hash, mode: "0755" } } }));
+        const fleet = (file: string, hash: string) =>
+          testFleet(["alpha"], () => ({ files: { "/usr/local/bin/hello": { url: `${base}/${file}`, sha256: hash, mode: "0755" } } }));
         try {
           const [first] = await deploy({ fleet: fleet("hello", sha256(program)) });
           assert.equal(first!.status, "deployed", first!.error);
@@ -40,7 +41,12 @@ describe("files downloaded by the host", { timeout: 300_000 }, () => {
           const current = (await alpha.succeed("readlink /var/lib/roost/current")).trim();
           const [bad] = await deploy({ fleet: fleet("other", sha256("the content we expected\n")), allowFailure: true });
           assert.equal(bad!.status, "failed");
-          assert.match(bad!.error!, new RegExp(`download ${base}/other has sha256 ${sha256("something else\n")}, not the pinned ${sha256("the content we expected\n")}`));
+          assert.match(
+            bad!.error!,
+            new RegExp(
+              `download ${base}/other has sha256 ${sha256("something else\n")}, not the pinned ${sha256("the content we expected\n")}`,
+            ),
+          );
           assert.equal((await alpha.succeed("readlink /var/lib/roost/current")).trim(), current);
           assert.equal((await alpha.succeed("/usr/local/bin/hello")).trim(), "downloaded hello");
           await alpha.fail(`ls /var/lib/roost/store/ | grep -q ${sha256("something else\n")}`);

@@ -18,18 +18,25 @@ const phases = ["sending", "activating: packages", "activating: files", "activat
 
 /** Start a deploy in another process and kill it (or its whole process group: the connection too) at `phase`. */
 async function deployAndKill(h: TestHost, sshConfig: string, message: string, phase: string, cutConnection: boolean): Promise<string> {
-  const proc = spawn(process.execPath, ["--import", "tsx", child, `root@${h.address}`, h.hostKey, sshConfig, message, String(confirmSeconds)], { detached: true, stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(
+    process.execPath,
+    ["--import", "tsx", child, `root@${h.address}`, h.hostKey, sshConfig, message, String(confirmSeconds)],
+    { detached: true, stdio: ["ignore", "pipe", "inherit"] },
+  );
   let seen = "";
   const killed = new Promise<string>((resolve) => {
     proc.stdout!.on("data", (d: Buffer) => {
       seen += d.toString();
       if (seen.includes(`phase ${phase}`)) {
-        setTimeout(() => {
-          try {
-            process.kill(cutConnection ? -proc.pid! : proc.pid!, "SIGKILL");
-          } catch {}
-          resolve("killed");
-        }, Math.floor(Math.random() * 300));
+        setTimeout(
+          () => {
+            try {
+              process.kill(cutConnection ? -proc.pid! : proc.pid!, "SIGKILL");
+            } catch {}
+            resolve("killed");
+          },
+          Math.floor(Math.random() * 300),
+        );
       }
     });
     proc.on("exit", () => resolve(seen.includes("result deployed") ? "finished" : "exited"));
@@ -43,7 +50,10 @@ async function deployAndKill(h: TestHost, sshConfig: string, message: string, ph
 async function settle(h: TestHost): Promise<string> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    const r = await h.ssh("flock -w 30 /var/lib/roost/switch.lock true; if test -e /var/lib/roost/pending; then echo pending; else readlink /var/lib/roost/current; fi", { timeoutSeconds: 3 });
+    const r = await h.ssh(
+      "flock -w 30 /var/lib/roost/switch.lock true; if test -e /var/lib/roost/pending; then echo pending; else readlink /var/lib/roost/current; fi",
+      { timeoutSeconds: 3 },
+    );
     if (r.code === 0 && r.stdout.trim().startsWith("generations/")) return r.stdout.trim().slice("generations/".length);
     await sleep(300);
   }

@@ -10,7 +10,9 @@ import { testFleet } from "./test-fleet.ts";
 describe("many hosts, one lock each", { timeout: 600_000 }, () => {
   it("deploys 5 hosts in parallel; the one that fails does not stop the other four", async () => {
     const names = ["h1", "h2", "h3", "h4", "h5"];
-    const fleet = testFleet(names, (n) => (n === "h3" ? { greeter: { expectBody: "something else" }, healthChecks: { greeter: { timeout: 5 } } } : {}));
+    const fleet = testFleet(names, (n) =>
+      n === "h3" ? { greeter: { expectBody: "something else" }, healthChecks: { greeter: { timeout: 5 } } } : {},
+    );
     await runScenario({
       fleet,
       async test({ hosts, deploy }) {
@@ -21,7 +23,8 @@ describe("many hosts, one lock each", { timeout: 600_000 }, () => {
           results.map((r) => `${r.host}: ${r.error ?? "ok"}`).join("\n"),
         );
         assert.match(results[2]!.error!, /health check greeter failed/);
-        for (const n of names.filter((n) => n !== "h3")) assert.equal((await hosts[n]!.succeed("curl -sf http://127.0.0.1:8080/")).trim(), "hello");
+        for (const n of names.filter((n) => n !== "h3"))
+          assert.equal((await hosts[n]!.succeed("curl -sf http://127.0.0.1:8080/")).trim(), "hello");
         await hosts.h3!.fail("test -e /var/lib/roost/current");
       },
     });
@@ -40,7 +43,10 @@ describe("many hosts, one lock each", { timeout: 600_000 }, () => {
         const holder = await HostSession.open(sshTarget("alpha", host, ssh), "ops@laptop (pid 4242) since 2026-11-25T10:00:00Z", [], false);
         const refused = await deployHost("alpha", host, gen, { ssh });
         assert.equal(refused.status, "failed");
-        assert.match(refused.error!, /alpha is being deployed by someone else: lock held by ops@laptop \(pid 4242\) since 2026-11-25T10:00:00Z/);
+        assert.match(
+          refused.error!,
+          /alpha is being deployed by someone else: lock held by ops@laptop \(pid 4242\) since 2026-11-25T10:00:00Z/,
+        );
         await holder.close();
 
         // A holder that dies (its ssh killed) releases the lock by itself.

@@ -24,13 +24,18 @@ describe("health checks that run a command", { timeout: 300_000 }, () => {
 
         const current = (await alpha.succeed("readlink /var/lib/roost/current")).trim();
         assert.notEqual(current, id);
-        const [broken] = await deploy({ fleet: fleet(["/usr/bin/grep", "-q", "never there", "/srv/greeter/index.html"]), allowFailure: true });
+        const [broken] = await deploy({
+          fleet: fleet(["/usr/bin/grep", "-q", "never there", "/srv/greeter/index.html"]),
+          allowFailure: true,
+        });
         assert.equal(broken!.status, "failed");
         assert.equal(broken!.rolledBack, true);
         assert.match(broken!.error!, /health check greeter-page failed: the command exited 1, expected 0/);
         assert.equal((await alpha.succeed("readlink /var/lib/roost/current")).trim(), current, "back on the generation before");
 
-        const [expected] = await deploy({ fleet: fleet(["/usr/bin/grep", "-q", "never there", "/srv/greeter/index.html"], { expectExitCode: 1 }) });
+        const [expected] = await deploy({
+          fleet: fleet(["/usr/bin/grep", "-q", "never there", "/srv/greeter/index.html"], { expectExitCode: 1 }),
+        });
         assert.equal(expected!.status, "deployed", expected!.error);
       },
     });

@@ -39,9 +39,15 @@ describe("a hardened host side", { timeout: 900_000 }, () => {
         // An account that was on the host before: without the opt-in, the deploy is refused before anything changes.
         await alpha.succeed("useradd -m -G adm alice && touch /var/lib/roost/snapshot-mark && sleep 1");
         const before = await snapshot(alpha);
-        const [refused] = await deploy({ fleet: fleet({ greeter: { message: "changed" }, users: { users: { alice: { extraGroups: ["sudo"] } } } }), allowFailure: true });
+        const [refused] = await deploy({
+          fleet: fleet({ greeter: { message: "changed" }, users: { users: { alice: { extraGroups: ["sudo"] } } } }),
+          allowFailure: true,
+        });
         assert.equal(refused!.status, "failed");
-        assert.match(refused!.error!, /users\.users\.alice: the account alice already exists on this host and Roost did not create it; set users\.users\.alice\.existing = true/);
+        assert.match(
+          refused!.error!,
+          /users\.users\.alice: the account alice already exists on this host and Roost did not create it; set users\.users\.alice\.existing = true/,
+        );
         assert.notEqual(refused!.rolledBack, true, "nothing to roll back: nothing changed");
         assert.equal(await snapshot(alpha), before);
         assert.equal((await alpha.succeed("id -nG alice")).trim(), "alice adm");
@@ -49,7 +55,9 @@ describe("a hardened host side", { timeout: 900_000 }, () => {
 
         // root, with the opt-in: only its authorized_keys, in the home passwd names.
         const rootPasswd = await alpha.succeed("getent passwd root; id -G root");
-        const [withRoot] = await deploy({ fleet: fleet({ users: { users: { root: { existing: true, authorizedKeys: [labKey, extraKey] } } } }) });
+        const [withRoot] = await deploy({
+          fleet: fleet({ users: { users: { root: { existing: true, authorizedKeys: [labKey, extraKey] } } } }),
+        });
         assert.equal(withRoot!.status, "deployed");
         assert.equal(await alpha.succeed("getent passwd root; id -G root"), rootPasswd);
         assert.equal(await alpha.succeed("cat /root/.ssh/authorized_keys"), `${labKey}\n${extraKey}\n`);
@@ -57,15 +65,21 @@ describe("a hardened host side", { timeout: 900_000 }, () => {
         await alpha.fail("test -e /home/root");
 
         // A user Roost created is Roost's: its settings follow the generation, and go back with a rollback.
-        const withBob = (shell: string, extra: object = {}) => fleet({ users: { users: { root: { existing: true, authorizedKeys: [labKey] }, bob: { shell } } }, ...extra });
+        const withBob = (shell: string, extra: object = {}) =>
+          fleet({ users: { users: { root: { existing: true, authorizedKeys: [labKey] }, bob: { shell } } }, ...extra });
         await deploy({ fleet: withBob("/bin/bash") });
         assert.match(await alpha.succeed("cat /var/lib/roost/accounts"), /^user bob$/m);
-        const [broken] = await deploy({ fleet: withBob("/bin/sh", { greeter: { message: "broken", expectBody: "never" }, healthChecks: { greeter: { timeout: 3 } } }), allowFailure: true });
+        const [broken] = await deploy({
+          fleet: withBob("/bin/sh", { greeter: { message: "broken", expectBody: "never" }, healthChecks: { greeter: { timeout: 3 } } }),
+          allowFailure: true,
+        });
         assert.equal(broken!.rolledBack, true);
         assert.equal((await alpha.succeed("getent passwd bob | cut -d: -f7")).trim(), "/bin/bash");
 
         // The last component of a file's path swapped for a symlink: refused, nothing written through it.
-        await alpha.succeed("rm /srv/greeter/index.html && echo untouched > /tmp/target && ln -s /tmp/target /srv/greeter/index.html && touch /var/lib/roost/snapshot-mark && sleep 1");
+        await alpha.succeed(
+          "rm /srv/greeter/index.html && echo untouched > /tmp/target && ln -s /tmp/target /srv/greeter/index.html && touch /var/lib/roost/snapshot-mark && sleep 1",
+        );
         const linked = await snapshot(alpha);
         const [redirected] = await deploy({ fleet: withBob("/bin/bash", { greeter: { message: "through a link" } }), allowFailure: true });
         assert.equal(redirected!.status, "failed");
@@ -86,7 +100,9 @@ describe("a hardened host side", { timeout: 900_000 }, () => {
 
         // A receive in progress (its pin names a live process) keeps the store from being collected.
         const orphan = `/var/lib/roost/store/${"0".repeat(64)}`;
-        await alpha.succeed(`systemd-run --unit=receiving sleep 600 && echo x > ${orphan} && echo id > /var/lib/roost/pins/$(systemctl show -p MainPID --value receiving)`);
+        await alpha.succeed(
+          `systemd-run --unit=receiving sleep 600 && echo x > ${orphan} && echo id > /var/lib/roost/pins/$(systemctl show -p MainPID --value receiving)`,
+        );
         const [whilePinned] = await deploy({ fleet: withBob("/bin/bash", { greeter: { message: "pinned" } }) });
         assert.equal(whilePinned!.status, "deployed");
         await alpha.succeed(`test -e ${orphan}`);
@@ -106,9 +122,18 @@ describe("a hardened host side", { timeout: 900_000 }, () => {
         const base = { packages: ["sudo"], users: { users: { deploy: { authorizedKeys: [labKey] } } } };
         await deploy({ fleet: fleet(base) });
         const asRoot = onLab(fleet(base)).hosts.alpha!;
-        assert.match(await bootstrapHost("alpha", asRoot, "deploy", ssh), /installed \/usr\/local\/lib\/roost\/roost-host and \/etc\/sudoers\.d\/roost-deploy/);
-        assert.equal((await alpha.succeed("cat /etc/sudoers.d/roost-deploy")).trim(), "deploy ALL=(root) NOPASSWD: /usr/local/lib/roost/roost-host");
-        assert.equal((await alpha.succeed("stat -c '%U %a' /usr/local/lib/roost/roost-host /usr/local/lib/roost/scripts/receive.sh")).trim(), "root 755\nroot 644");
+        assert.match(
+          await bootstrapHost("alpha", asRoot, "deploy", ssh),
+          /installed \/usr\/local\/lib\/roost\/roost-host and \/etc\/sudoers\.d\/roost-deploy/,
+        );
+        assert.equal(
+          (await alpha.succeed("cat /etc/sudoers.d/roost-deploy")).trim(),
+          "deploy ALL=(root) NOPASSWD: /usr/local/lib/roost/roost-host",
+        );
+        assert.equal(
+          (await alpha.succeed("stat -c '%U %a' /usr/local/lib/roost/roost-host /usr/local/lib/roost/scripts/receive.sh")).trim(),
+          "root 755\nroot 644",
+        );
 
         const asDeploy = (message: string) => {
           const f = onLab(fleet({ ...base, greeter: { message } }));
@@ -126,7 +151,13 @@ describe("a hardened host side", { timeout: 900_000 }, () => {
 
         const asUser = (command: string) => run("ssh", ["-F", lab.sshConfig, `deploy@${alpha.address}`, command]);
         assert.equal((await asUser("id -un")).stdout.trim(), "deploy");
-        for (const command of ["sudo -n bash -c id", "sudo -n id", "sudo -n /bin/sh -c id", "sudo -n /usr/local/lib/roost/roost-host shell", "sudo -n /usr/local/lib/roost/roost-host receive ../../etc 1 upload < /dev/null"]) {
+        for (const command of [
+          "sudo -n bash -c id",
+          "sudo -n id",
+          "sudo -n /bin/sh -c id",
+          "sudo -n /usr/local/lib/roost/roost-host shell",
+          "sudo -n /usr/local/lib/roost/roost-host receive ../../etc 1 upload < /dev/null",
+        ]) {
           const refused = await asUser(command);
           assert.notEqual(refused.code, 0, `${command} was allowed: ${refused.stdout}`);
           assert.doesNotMatch(refused.stdout, /uid=0/);

@@ -45,7 +45,10 @@ describe("the lab's network", { timeout: 300_000 }, () => {
           await web!.waitForReachablePort(8080, 5_000);
           await assert.rejects(web!.waitForReachablePort(8081, 2_000), /web: TCP port 8081 not reachable from this machine within 2 s/);
           await client!.fail("curl -sf --max-time 2 http://web:8081/");
-          await assert.rejects(web!.waitForOpenPort(8082, 1_000), /web: `ss -Htln 'sport = :8082' \| grep -q \.` found nothing listening on TCP port 8082 within 1 s/);
+          await assert.rejects(
+            web!.waitForOpenPort(8082, 1_000),
+            /web: `ss -Htln 'sport = :8082' \| grep -q \.` found nothing listening on TCP port 8082 within 1 s/,
+          );
         },
       }),
     );

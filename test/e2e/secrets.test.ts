@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { Lab } from "../../src/testing/lab.ts";
 import { writeLabFleetFile } from "../../src/testing/lab-fleet-file.ts";
 import { run, runOk } from "../../src/run-command.ts";
-import { runRoostAsync, type RoostRun } from "../cli/run-roost.ts";
+import type { RoostRun } from "../cli/run-roost.ts";
 import { activeSince } from "./test-fleet.ts";
 
 const fixture = path.join(path.dirname(fileURLToPath(import.meta.url)), "fixtures/secrets-fleet.ts");
@@ -23,13 +23,23 @@ describe("secrets on real hosts", { timeout: 900_000 }, () => {
   let identity: string;
   const outputs: RoostRun[] = [];
   const values = { api: canary("api"), db: canary("db"), db2: canary("db2"), beta: canary("beta") };
-  const env = (extra: NodeJS.ProcessEnv = {}) => ({ ROOST_TEST_SECRETS: secretsFile, ROOST_TEST_ADMIN: readFileSync(`${identity}.pub`, "utf8").trim(), ROOST_AGE_IDENTITY: identity, ROOST_STATE_DIR: path.join(work, "state"), ...extra });
+  const env = (extra: NodeJS.ProcessEnv = {}) => ({
+    ROOST_TEST_SECRETS: secretsFile,
+    ROOST_TEST_ADMIN: readFileSync(`${identity}.pub`, "utf8").trim(),
+    ROOST_AGE_IDENTITY: identity,
+    ROOST_STATE_DIR: path.join(work, "state"),
+    ...extra,
+  });
   const roost = async (args: string[], opts: { input?: string; env?: NodeJS.ProcessEnv } = {}) => {
     const { run: runCmd } = await import("../../src/run-command.ts");
-    const r = await runCmd(process.execPath, [path.join(path.dirname(fixture), "../../../bin/roost.js"), "-c", config, "--ssh-config", lab.sshConfig, ...args], {
-      env: { ...process.env, NO_COLOR: "1", ...env(opts.env) },
-      input: opts.input,
-    });
+    const r = await runCmd(
+      process.execPath,
+      [path.join(path.dirname(fixture), "../../../bin/roost.js"), "-c", config, "--ssh-config", lab.sshConfig, ...args],
+      {
+        env: { ...process.env, NO_COLOR: "1", ...env(opts.env) },
+        input: opts.input,
+      },
+    );
     outputs.push(r);
     return r;
   };
@@ -53,7 +63,10 @@ describe("secrets on real hosts", { timeout: 900_000 }, () => {
   it("names a missing secret, and says how to set it", async () => {
     const r = await roost(["check"]);
     assert.equal(r.code, 1);
-    assert.match(r.stdout, /secrets\.api-token uses the secret "api_token", which is not in \/.*\/secrets\.yaml\n\s+hint: roost secrets set api_token/);
+    assert.match(
+      r.stdout,
+      /secrets\.api-token uses the secret "api_token", which is not in \/.*\/secrets\.yaml\n\s+hint: roost secrets set api_token/,
+    );
   });
 
   it("decrypts on the host into tmpfs, with the declared owner and mode", async () => {
@@ -116,7 +129,10 @@ describe("secrets on real hosts", { timeout: 900_000 }, () => {
     assert.match(await b.fail("age -d -i /etc/ssh/ssh_host_ed25519_key /tmp/api.age"), /no identity matched/);
     // beta starts reading db_password: stale until rekeyed, then readable.
     const readsDb = { ROOST_TEST_BETA: "db" };
-    assert.match((await roost(["secrets", "list"], { env: readsDb })).stdout, /^db_password +admins, alpha, beta +STALE \(roost secrets rekey\)$/m);
+    assert.match(
+      (await roost(["secrets", "list"], { env: readsDb })).stdout,
+      /^db_password +admins, alpha, beta +STALE \(roost secrets rekey\)$/m,
+    );
     const check = await roost(["check", "beta"], { env: readsDb });
     assert.equal(check.code, 1);
     assert.match(check.stdout, /the secret "db_password" is not encrypted to beta's host key[\s\S]*hint: roost secrets rekey/);
@@ -132,7 +148,15 @@ describe("secrets on real hosts", { timeout: 900_000 }, () => {
     // Claim alpha as a recipient of a value that is encrypted to the admin only.
     const original = readFileSync(secretsFile, "utf8");
     const adminOnly = (await runOk("age", ["-a", "-r", env().ROOST_TEST_ADMIN!], { input: canary("wrong") })).trimEnd();
-    const tampered = original.replace(/(api_token:[\s\S]*?value: \|-?\n)((?: {4}.*\n)+)/, (_m, head: string) => head + adminOnly.split("\n").map((l) => `    ${l}\n`).join(""));
+    const tampered = original.replace(
+      /(api_token:[\s\S]*?value: \|-?\n)((?: {4}.*\n)+)/,
+      (_m, head: string) =>
+        head +
+        adminOnly
+          .split("\n")
+          .map((l) => `    ${l}\n`)
+          .join(""),
+    );
     writeFileSync(secretsFile, tampered);
     try {
       const r = await roost(["deploy", "--json", "alpha"]);
@@ -177,8 +201,16 @@ describe("secrets on real hosts", { timeout: 900_000 }, () => {
     for (const o of outputs) for (const v of secretValues) if ((o.stdout + o.stderr).includes(v)) hits.push(`command output contains ${v}`);
     for (const h of ["alpha", "beta"]) {
       for (const v of secretValues) {
-        const r = await run("ssh", ["-F", lab.sshConfig, lab.host(h).address, `grep -rlF -- '${v}' /var/lib/roost /etc /srv /var/log 2>/dev/null; journalctl --no-pager | grep -cF -- '${v}'`]);
-        const found = r.stdout.trim().split("\n").filter((l) => l && l !== "0");
+        const r = await run("ssh", [
+          "-F",
+          lab.sshConfig,
+          lab.host(h).address,
+          `grep -rlF -- '${v}' /var/lib/roost /etc /srv /var/log 2>/dev/null; journalctl --no-pager | grep -cF -- '${v}'`,
+        ]);
+        const found = r.stdout
+          .trim()
+          .split("\n")
+          .filter((l) => l && l !== "0");
         for (const f of found) hits.push(`${h}: ${f} contains ${v}`);
       }
     }

@@ -9,7 +9,9 @@ import { testFleet } from "./test-fleet.ts";
 async function waitForGeneration(h: TestHost, generation: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const r = await h.ssh("readlink /var/lib/roost/current; if test -e /var/lib/roost/pending; then echo pending; fi", { timeoutSeconds: 2 });
+    const r = await h.ssh("readlink /var/lib/roost/current; if test -e /var/lib/roost/pending; then echo pending; fi", {
+      timeoutSeconds: 2,
+    });
     if (r.code === 0 && r.stdout.trim() === `generations/${generation}`) return;
     await sleep(500);
   }
@@ -56,7 +58,12 @@ describe("a deploy that cuts its own access heals itself", { timeout: 600_000 },
         services: {
           "link-down": {
             description: "Take the only link down",
-            serviceConfig: { Type: "oneshot", RemainAfterExit: true, ExecStart: ["/sbin/ip link set host0 down"], ExecStop: ["/sbin/ip link set host0 up"] },
+            serviceConfig: {
+              Type: "oneshot",
+              RemainAfterExit: true,
+              ExecStart: ["/sbin/ip link set host0 down"],
+              ExecStop: ["/sbin/ip link set host0 up"],
+            },
           },
         },
       },

@@ -16,14 +16,22 @@ interface StatusJson {
   healthy: boolean;
   error: string | null;
   roundTrips: number;
-  report: { current: string | null; activated: string | null; pending: unknown; down: unknown[]; checks: { name: string; result: string }[]; drift: unknown[] } | null;
+  report: {
+    current: string | null;
+    activated: string | null;
+    pending: unknown;
+    down: unknown[];
+    checks: { name: string; result: string }[];
+    drift: unknown[];
+  } | null;
 }
 
 describe("roost status and roost logs on real hosts", { timeout: 600_000 }, () => {
   let lab: Lab;
   let config: string;
   const stateDir = (name: string) => path.join(lab.dir, name);
-  const roost = (args: string[], state = "state") => runRoostAsync(["-c", config, "--ssh-config", lab.sshConfig, ...args], { env: { ROOST_STATE_DIR: stateDir(state) } });
+  const roost = (args: string[], state = "state") =>
+    runRoostAsync(["-c", config, "--ssh-config", lab.sshConfig, ...args], { env: { ROOST_STATE_DIR: stateDir(state) } });
 
   before(async () => {
     lab = await Lab.start({ hosts: ["alpha", "beta"] });
@@ -44,7 +52,10 @@ describe("roost status and roost logs on real hosts", { timeout: 600_000 }, () =
     assert.equal(r.code, 0, r.stdout + r.stderr);
     for (const name of ["alpha", "beta"]) {
       const current = (await lab.host(name).succeed("readlink /var/lib/roost/current")).trim().replace("generations/", "");
-      assert.match(r.stdout, new RegExp(`^✓ ${name}  ${current.slice(0, 12)}, activated \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z \\(\\d+ (s|min) ago\\)$`, "m"));
+      assert.match(
+        r.stdout,
+        new RegExp(`^✓ ${name}  ${current.slice(0, 12)}, activated \\d{4}-\\d\\d-\\d\\dT[\\d:]+Z \\(\\d+ (s|min) ago\\)$`, "m"),
+      );
     }
     assert.equal(r.stdout.match(/^ {4}✓ check greeter$/gm)?.length, 2, r.stdout);
     assert.equal(r.stdout.match(/^ {4}✓ check ticker$/gm)?.length, 2, r.stdout);
@@ -72,12 +83,12 @@ describe("roost status and roost logs on real hosts", { timeout: 600_000 }, () =
     const r = await roost(["status"]);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     const [alpha, beta] = r.stdout.split("\n\n");
-    assert.match(alpha!, /^✗ alpha  [0-9a-f]{12}, activated /);
+    assert.match(alpha!, /^✗ alpha {2}[0-9a-f]{12}, activated /);
     assert.match(alpha!, /^ {4}✗ unit ticker\.service: inactive$/m);
     assert.match(alpha!, /^ {4}✗ check ticker: ticker\.service is inactive$/m);
     assert.match(alpha!, /^ {4}✗ check greeter: http:\/\/127\.0\.0\.1:8080\/ the body does not contain "hello"$/m);
     assert.match(alpha!, /^ {4}! drift: \/srv\/greeter\/index\.html edited on the host$/m);
-    assert.match(beta!, /^✓ beta  [0-9a-f]{12}, activated /);
+    assert.match(beta!, /^✓ beta {2}[0-9a-f]{12}, activated /);
 
     const [json] = JSON.parse((await roost(["status", "alpha", "--json"])).stdout) as StatusJson[];
     assert.equal(json!.healthy, false);
@@ -142,7 +153,9 @@ describe("roost status and roost logs on real hosts", { timeout: 600_000 }, () =
 
   it("reports an unreachable host within the connect timeout, and the others as usual", async () => {
     const beta = lab.host("beta");
-    await beta.succeed("printf '%s\\n' 'table inet cut { chain input { type filter hook input priority -300; policy accept; tcp dport 22 drop; }; }' > /root/cut.nft && nft -c -f /root/cut.nft");
+    await beta.succeed(
+      "printf '%s\\n' 'table inet cut { chain input { type filter hook input priority -300; policy accept; tcp dport 22 drop; }; }' > /root/cut.nft && nft -c -f /root/cut.nft",
+    );
     // Applied by a timer, after this command's own connection has closed.
     await beta.succeed("systemd-run --quiet --on-active=1 --timer-property=AccuracySec=100ms /usr/sbin/nft -f /root/cut.nft");
     await new Promise((r) => setTimeout(r, 3000));
@@ -151,8 +164,8 @@ describe("roost status and roost logs on real hosts", { timeout: 600_000 }, () =
     const r = await roost(["status"], "state-after-cut");
     const seconds = (Date.now() - started) / 1000;
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /^✗ beta  unreachable\n {4}cannot reach beta \(root@[\d.]+\): .*(timed out|no answer within 10 s)/m);
-    assert.match(r.stdout, /^✗ alpha  [0-9a-f]{12}, activated /m);
+    assert.match(r.stdout, /^✗ beta {2}unreachable\n {4}cannot reach beta \(root@[\d.]+\): .*(timed out|no answer within 10 s)/m);
+    assert.match(r.stdout, /^✗ alpha {2}[0-9a-f]{12}, activated /m);
     assert.ok(seconds < 20, `status took ${seconds} s with a 10 s connect timeout`);
   });
 });

@@ -30,7 +30,9 @@ export const greeter = defineModule({
           }),
         },
       },
-      healthChecks: mkIf(g.enable, { greeter: { type: "http", url: `http://127.0.0.1:${g.port}/`, expectBody: g.expectBody ?? g.message, timeout: mkDefault(30) } }),
+      healthChecks: mkIf(g.enable, {
+        greeter: { type: "http", url: `http://127.0.0.1:${g.port}/`, expectBody: g.expectBody ?? g.message, timeout: mkDefault(30) },
+      }),
       deployment: { confirmTimeout: 30 },
     };
   },
@@ -39,7 +41,9 @@ export const greeter = defineModule({
 /** A fleet of the named hosts, each with the greeter and `config` on top. */
 export function testFleet(names: readonly string[], config: (name: string) => object = () => ({})): Fleet {
   return defineFleet({
-    hosts: Object.fromEntries(names.map((n) => [n, host({ address: `root@${n}.invalid`, modules: [greeter], config: config(n) as never })])),
+    hosts: Object.fromEntries(
+      names.map((n) => [n, host({ address: `root@${n}.invalid`, modules: [greeter], config: config(n) as never })]),
+    ),
   });
 }
 

@@ -21,7 +21,9 @@ describe("a fleet with a host that cannot be reached", { timeout: 600_000 }, () 
   let lab: Lab;
   let config: string;
   const roost = (args: string[], env: Record<string, string> = {}) =>
-    runRoostAsync(["-c", config, "--ssh-config", lab.sshConfig, "deploy", "-q", ...args], { env: { GREETING: "hello", ROOST_STATE_DIR: path.join(lab.dir, "state"), ...env } });
+    runRoostAsync(["-c", config, "--ssh-config", lab.sshConfig, "deploy", "-q", ...args], {
+      env: { GREETING: "hello", ROOST_STATE_DIR: path.join(lab.dir, "state"), ...env },
+    });
   const page = async (host: string) => (await lab.host(host).succeed("curl -sf http://127.0.0.1:8080/")).trim();
 
   before(async () => {

@@ -71,7 +71,19 @@ export function unquoteEnvironment(value: string): string | null {
       continue;
     }
     const n = body[++i];
-    const named: Record<string, string> = { "\\": "\\", '"': '"', n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", f: "\f", v: "\v", s: " ", "'": "'" };
+    const named: Record<string, string> = {
+      "\\": "\\",
+      '"': '"',
+      n: "\n",
+      t: "\t",
+      r: "\r",
+      a: "\x07",
+      b: "\b",
+      f: "\f",
+      v: "\v",
+      s: " ",
+      "'": "'",
+    };
     if (n !== undefined && named[n] !== undefined) out += named[n];
     else if (n === "x" && /^[0-9a-f]{2}$/i.test(body.slice(i + 1, i + 3))) {
       const code = parseInt(body.slice(i + 1, i + 3), 16);

@@ -6,7 +6,10 @@ export const baseline = defineModule({
     packages: ["htop", "curl"],
     users: {
       users: {
-        ops: { extraGroups: ["systemd-journal"], authorizedKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHqQpPHfcOg3NfYGo3aMSQbBqJ1k0L8yQm5c3zBv0a5u ops@example.org"] },
+        ops: {
+          extraGroups: ["systemd-journal"],
+          authorizedKeys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHqQpPHfcOg3NfYGo3aMSQbBqJ1k0L8yQm5c3zBv0a5u ops@example.org"],
+        },
       },
     },
     files: { "/etc/motd": { text: `${name}: managed by roost. Local changes are reported by roost plan.\n` } },

@@ -45,8 +45,19 @@ export const nightlyCopy = defineModule({
           },
         },
         paths: { "copy-done": { description: "Watch for a finished copy", pathConfig: { PathExists: [`${cfg.to}/.done`] } } },
-        sockets: { "last-copy": { description: "Last copy time on a local socket", socketConfig: { ListenStream: ["127.0.0.1:7070"], Accept: true } } },
-        targets: { backups: { description: "Everything backups need", wants: ["nightly-copy.timer", "copy-done.path"], wantedBy: ["multi-user.target"] } },
+        sockets: {
+          "last-copy": {
+            description: "Last copy time on a local socket",
+            socketConfig: { ListenStream: ["127.0.0.1:7070"], Accept: true },
+          },
+        },
+        targets: {
+          backups: {
+            description: "Everything backups need",
+            wants: ["nightly-copy.timer", "copy-done.path"],
+            wantedBy: ["multi-user.target"],
+          },
+        },
       },
       healthChecks: { "copy-timer": { type: "unit", unit: "nightly-copy.timer" } },
     };

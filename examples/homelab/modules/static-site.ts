@@ -16,7 +16,10 @@ export const staticSite = defineModule({
     return mkIf(cfg.enable, {
       packages: ["busybox"],
       users: { users: { site: { isSystemUser: true, home: cfg.root, createHome: false } } },
-      directories: { [cfg.root]: { owner: "site", group: "site", mode: "0755" }, "/var/cache/site": { owner: "site", group: "site", age: "7d" } },
+      directories: {
+        [cfg.root]: { owner: "site", group: "site", mode: "0755" },
+        "/var/cache/site": { owner: "site", group: "site", age: "7d" },
+      },
       files: { [`${cfg.root}/index.html`]: { text: index, owner: "site", group: "site" } },
       systemd: {
         services: {

@@ -54,8 +54,10 @@ function notesSummary(notes: readonly string[]): string[] {
   const others = notes.length - commands;
   const lines: string[] = [];
   if (commands === 1) lines.push("1 command in a unit is not on this machine; the host's packages provide it (roost check -v lists it)");
-  if (commands > 1) lines.push(`${commands} commands in units are not on this machine; the host's packages provide them (roost check -v lists them)`);
-  if (others) lines.push(`${others} other note${others === 1 ? "" : "s"} from the validators (roost check -v shows ${others === 1 ? "it" : "them"})`);
+  if (commands > 1)
+    lines.push(`${commands} commands in units are not on this machine; the host's packages provide them (roost check -v lists them)`);
+  if (others)
+    lines.push(`${others} other note${others === 1 ? "" : "s"} from the validators (roost check -v shows ${others === 1 ? "it" : "them"})`);
   return lines;
 }
 

@@ -40,17 +40,25 @@ function readLastDeploy(opts: GlobalOptions): LastDeploy {
   try {
     text = readFileSync(file, "utf8");
   } catch {
-    throw new RoostError("--retry-failed: no deploy has been recorded for this fleet", [`${file} does not exist`], "run roost deploy first");
+    throw new RoostError(
+      "--retry-failed: no deploy has been recorded for this fleet",
+      [`${file} does not exist`],
+      "run roost deploy first",
+    );
   }
   const last = JSON.parse(text) as LastDeploy;
-  if (!Array.isArray(last.failed) || !last.failed.every((h) => typeof h === "string")) throw new RoostError(`--retry-failed: ${file} is not a deploy record`);
+  if (!Array.isArray(last.failed) || !last.failed.every((h) => typeof h === "string"))
+    throw new RoostError(`--retry-failed: ${file} is not a deploy record`);
   return last;
 }
 
 function writeLastDeploy(opts: GlobalOptions, results: readonly HostResult[]): void {
   const file = lastDeployFile(opts);
   mkdirSync(path.dirname(file), { recursive: true });
-  const record: LastDeploy = { finished: new Date().toISOString(), failed: results.filter((r) => r.status === "failed").map((r) => r.host) };
+  const record: LastDeploy = {
+    finished: new Date().toISOString(),
+    failed: results.filter((r) => r.status === "failed").map((r) => r.host),
+  };
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
 }
 
@@ -83,7 +91,12 @@ export async function deployCommand(selectors: string[], opts: DeployOptions): P
   const built = performance.now();
   for (const b of builds) if ("error" in b) console.error(`${b.host}: build failed\n${formatError(b.error, opts.debug)}\n`);
   const results = await withSsh(opts.sshConfig, (ssh) =>
-    deployFleet({ ...fleet.fleet, hosts: reachable }, builds, { ssh, jobs: opts.jobs, confirmTimeout: opts.confirmTimeout, progress: opts.quiet || opts.json ? "quiet" : "live" }),
+    deployFleet({ ...fleet.fleet, hosts: reachable }, builds, {
+      ssh,
+      jobs: opts.jobs,
+      confirmTimeout: opts.confirmTimeout,
+      progress: opts.quiet || opts.json ? "quiet" : "live",
+    }),
   );
   const retried = opts.retryFailed ? new Set(hosts) : null;
   // A retry keeps, as failed, the hosts of the last record it was not asked to deploy again.
@@ -94,12 +107,22 @@ export async function deployCommand(selectors: string[], opts: DeployOptions): P
     { phase: "evaluate", ms: Math.round(evaluated - cliStart) },
     { phase: "build", ms: Math.round(built - evaluated) },
   ];
-  if (opts.json) console.log(JSON.stringify(results.map(({ plan: _plan, ...r }) => r), null, 2));
+  if (opts.json)
+    console.log(
+      JSON.stringify(
+        results.map(({ plan: _plan, ...r }) => r),
+        null,
+        2,
+      ),
+    );
   else {
     console.log(`\n${summaryTable(results)}`);
     if (opts.timings) console.log(`\n${timingsTable(results, fleetPhases)}`);
     const failed = results.filter((r) => r.status === "failed");
-    if (failed.length) console.log(`\n${failed.length} host${failed.length === 1 ? "" : "s"} failed or unreachable; to deploy only those again:\n  roost deploy --retry-failed`);
+    if (failed.length)
+      console.log(
+        `\n${failed.length} host${failed.length === 1 ? "" : "s"} failed or unreachable; to deploy only those again:\n  roost deploy --retry-failed`,
+      );
   }
   return results.some((r) => r.status === "failed") ? exitCodes.failed : exitCodes.ok;
 }

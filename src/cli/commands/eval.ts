@@ -25,19 +25,28 @@ export async function evalCommand(host: string, optionPath: string, opts: Global
   if (opts.json) return exitCodes.ok;
   const prefix = path.slice(0, split);
   // Each definition with its properties unwrapped: the value as written, its priority, its own site.
-  const defs = ev.allDefinitions(prefix).flatMap((d) =>
-    collectDefinitions(d.value, path.slice(split), d.site).flatMap((c) => discharge({ ...c, priority: c.priority ?? d.priority, order: c.order ?? d.order })),
-  );
+  const defs = ev
+    .allDefinitions(prefix)
+    .flatMap((d) =>
+      collectDefinitions(d.value, path.slice(split), d.site).flatMap((c) =>
+        discharge({ ...c, priority: c.priority ?? d.priority, order: c.order ?? d.order }),
+      ),
+    );
   const option = ev.declarations.lookup(prefix);
   const shown = defs.map((d) => ({ value: showValue(d.value, 60), where: `defined in ${d.site.at(path)}`, priority: d.priority }));
   if (split === path.length && isOption(option) && option.hasDefault) {
-    shown.push({ value: showValue(option.spec.default, 60), where: `default declared in ${option.declaredIn}`, priority: priorities.optionDefault });
+    shown.push({
+      value: showValue(option.spec.default, 60),
+      where: `default declared in ${option.declaredIn}`,
+      priority: priorities.optionDefault,
+    });
   }
   // As in every merge, inside submodules too: the lowest priority number wins, the rest are dropped.
   const best = Math.min(...shown.map((d) => d.priority));
   const width = Math.max(0, ...shown.map((d) => d.value.length));
   console.error("");
-  for (const d of shown) console.error(`  ${d.value.padEnd(width)}  ${d.where} (${priorityText(d.priority)})${d.priority > best ? " overridden" : ""}`);
+  for (const d of shown)
+    console.error(`  ${d.value.padEnd(width)}  ${d.where} (${priorityText(d.priority)})${d.priority > best ? " overridden" : ""}`);
   return exitCodes.ok;
 }
 
@@ -55,7 +64,8 @@ function priorityText(priority: number): string {
 function dig(value: unknown, rest: OptionPath, shown: string): unknown {
   let node = value;
   for (const key of rest) {
-    if (typeof node !== "object" || node === null || !Object.hasOwn(node, key)) throw new RoostError(`${shown} has no value`, [`${showPath(rest)} is not set`]);
+    if (typeof node !== "object" || node === null || !Object.hasOwn(node, key))
+      throw new RoostError(`${shown} has no value`, [`${showPath(rest)} is not set`]);
     node = (node as Record<string, unknown>)[key];
   }
   return node;
@@ -67,6 +77,11 @@ export function parseOptionPath(text: string): string[] {
   const pattern = /\s*(?:"((?:[^"\\]|\\.)*)"|([^."]+))\s*(\.|$)/y;
   let m: RegExpExecArray | null;
   while (pattern.lastIndex < text.length && (m = pattern.exec(text))) keys.push(m[1] !== undefined ? JSON.parse(`"${m[1]}"`) : m[2]!);
-  if (keys.length === 0 || pattern.lastIndex !== text.length) throw new UsageError(`cannot read the option path ${JSON.stringify(text)}`, [], 'write it as in the docs: systemd.services.web.enable or files."/etc/motd".text');
+  if (keys.length === 0 || pattern.lastIndex !== text.length)
+    throw new UsageError(
+      `cannot read the option path ${JSON.stringify(text)}`,
+      [],
+      'write it as in the docs: systemd.services.web.enable or files."/etc/motd".text',
+    );
   return keys;
 }

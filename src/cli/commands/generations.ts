@@ -11,11 +11,16 @@ export async function generationsCommand(host: string, opts: GlobalOptions & { s
     return exitCodes.ok;
   }
   console.log("generation                        activated             size");
-  for (const g of gens) console.log(`${g.id}  ${(g.activated ?? "never").padEnd(20)}  ${formatBytes(g.bytes).padStart(8)}${g.current ? "  (current)" : ""}`);
+  for (const g of gens)
+    console.log(`${g.id}  ${(g.activated ?? "never").padEnd(20)}  ${formatBytes(g.bytes).padStart(8)}${g.current ? "  (current)" : ""}`);
   return exitCodes.ok;
 }
 
-export async function rollbackCommand(host: string, generation: string | undefined, opts: GlobalOptions & { sshConfig?: string; confirmTimeout?: number }): Promise<number> {
+export async function rollbackCommand(
+  host: string,
+  generation: string | undefined,
+  opts: GlobalOptions & { sshConfig?: string; confirmTimeout?: number },
+): Promise<number> {
   const fleet = await openFleet(opts, [host]);
   const r = await withSsh(opts.sshConfig, (ssh) => rollbackHost(host, reachableHost(fleet, host), ssh, generation, opts.confirmTimeout));
   console.log(`${host}: ${r.from?.slice(0, 12) ?? "(nothing)"} → ${r.to.slice(0, 12)}`);

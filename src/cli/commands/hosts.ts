@@ -16,10 +16,17 @@ export async function keyscanCommand(hosts: string[], opts: GlobalOptions): Prom
   for (const name of names) {
     const { targetHost: target, targetPort: port, hostKey } = fleet.host(name).config.deployment;
     const r = await run("ssh-keyscan", ["-T", "5", "-t", "ed25519", ...(port !== null ? ["-p", String(port)] : []), target]);
-    const key = r.stdout.split("\n").find((l) => l && !l.startsWith("#"))?.split(" ").slice(1, 3).join(" ");
+    const key = r.stdout
+      .split("\n")
+      .find((l) => l && !l.startsWith("#"))
+      ?.split(" ")
+      .slice(1, 3)
+      .join(" ");
     if (!key) {
       failed++;
-      console.error(new RoostError(`${name}: no ed25519 host key from ${target}`, [r.stderr.trim() || `ssh-keyscan exited ${r.code}`]).format());
+      console.error(
+        new RoostError(`${name}: no ed25519 host key from ${target}`, [r.stderr.trim() || `ssh-keyscan exited ${r.code}`]).format(),
+      );
       continue;
     }
     const pinned = hostKey?.split(/\s+/).slice(0, 2).join(" ");
@@ -33,7 +40,10 @@ export async function keyscanCommand(hosts: string[], opts: GlobalOptions): Prom
  * Let a dedicated user deploy with sudo for Roost's entry point only: print the sudoers line and
  * the script that installs it (--print), or install both over SSH as the host's configured login.
  */
-export async function bootstrapCommand(host: string, opts: GlobalOptions & { user: string; print: boolean; sshConfig?: string }): Promise<number> {
+export async function bootstrapCommand(
+  host: string,
+  opts: GlobalOptions & { user: string; print: boolean; sshConfig?: string },
+): Promise<number> {
   if (opts.print) {
     process.stdout.write(bootstrapText(opts.user));
     return exitCodes.ok;

@@ -25,7 +25,16 @@ export async function initCommand(dir: string): Promise<number> {
   const relative = path.relative(process.cwd(), target);
   const cd = relative.startsWith("..") ? target : relative;
   console.log(`Created a fleet in ${cd || "."}: ${written.join(", ")}`);
-  console.log(["", "Next:", ...(cd ? [`  cd ${cd}`] : []), "  npm install   # types for your editor", "  roost check", `  roost test ${scenarioFile}   # as root: both hosts start as local containers`].join("\n"));
+  console.log(
+    [
+      "",
+      "Next:",
+      ...(cd ? [`  cd ${cd}`] : []),
+      "  npm install   # types for your editor",
+      "  roost check",
+      `  roost test ${scenarioFile}   # as root: both hosts start as local containers`,
+    ].join("\n"),
+  );
   return exitCodes.ok;
 }
 
@@ -35,7 +44,11 @@ function json(value: unknown): string {
 
 function packageManifest(target: string) {
   return {
-    name: path.basename(target).toLowerCase().replace(/[^a-z0-9._-]+/g, "-") || "fleet",
+    name:
+      path
+        .basename(target)
+        .toLowerCase()
+        .replace(/[^a-z0-9._-]+/g, "-") || "fleet",
     private: true,
     type: "module",
     scripts: { check: "roost check", test: `roost test ${scenarioFile}`, typecheck: "tsc --noEmit" },

@@ -9,7 +9,9 @@ import { loadFleet } from "../load-fleet.ts";
 import { renderOptionsPage } from "../options-html.ts";
 
 /** The option reference: every option Roost and the fleet's own modules declare. */
-export async function optionsCommand(opts: GlobalOptions & { json: boolean; markdown: boolean; html?: boolean; out?: string }): Promise<number> {
+export async function optionsCommand(
+  opts: GlobalOptions & { json: boolean; markdown: boolean; html?: boolean; out?: string },
+): Promise<number> {
   const modules = [...primitiveModules];
   if (existsSync(opts.config)) {
     const fleet = await loadFleet(opts.config);
@@ -23,7 +25,11 @@ export async function optionsCommand(opts: GlobalOptions & { json: boolean; mark
     console.log(`wrote ${file} (${docs.length} options)`);
   } else if (opts.json) console.log(JSON.stringify(docs, null, 2));
   else if (opts.markdown) console.log(markdown(docs));
-  else for (const d of docs) console.log(`${d.path}  (${d.type})${d.default !== null ? `  default: ${d.default}` : ""}\n    ${d.description}\n    declared in ${d.declaredIn}`);
+  else
+    for (const d of docs)
+      console.log(
+        `${d.path}  (${d.type})${d.default !== null ? `  default: ${d.default}` : ""}\n    ${d.description}\n    declared in ${d.declaredIn}`,
+      );
   return exitCodes.ok;
 }
 

@@ -19,7 +19,7 @@ export interface SecretsOptions extends GlobalOptions {
 
 async function open(opts: SecretsOptions): Promise<{ fleet: FleetEvaluation; file: SecretsFile }> {
   const fleet = await openFleet(opts);
-  if (!fleet.fleet.secrets) throw new RoostError("the fleet has no secrets", [], "add secrets: { admins: [\"age1…\"] } to defineFleet");
+  if (!fleet.fleet.secrets) throw new RoostError("the fleet has no secrets", [], 'add secrets: { admins: ["age1…"] } to defineFleet');
   return { fleet, file: SecretsFile.read(fleet.fleet.secrets.file) };
 }
 
@@ -36,23 +36,37 @@ async function store(fleet: FleetEvaluation, file: SecretsFile, name: string, va
 }
 
 function identityFile(opts: SecretsOptions): string {
-  const candidates = [opts.identity, process.env.ROOST_AGE_IDENTITY, path.join(homedir(), ".ssh/id_ed25519")].filter((c): c is string => !!c);
+  const candidates = [opts.identity, process.env.ROOST_AGE_IDENTITY, path.join(homedir(), ".ssh/id_ed25519")].filter(
+    (c): c is string => !!c,
+  );
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new RoostError("no key to decrypt secrets with", [`tried: ${candidates.join(", ")}`], "pass --identity <file> or set ROOST_AGE_IDENTITY (an age identity or your SSH key)");
+  if (!found)
+    throw new RoostError(
+      "no key to decrypt secrets with",
+      [`tried: ${candidates.join(", ")}`],
+      "pass --identity <file> or set ROOST_AGE_IDENTITY (an age identity or your SSH key)",
+    );
   return found;
 }
 
 async function reveal(file: SecretsFile, name: string, opts: SecretsOptions): Promise<Buffer> {
   const stored = file.get(name);
-  if (!stored) throw new RoostError(`there is no secret ${JSON.stringify(name)}`, [`secrets: ${[...file.entries.keys()].join(", ") || "(none)"}`]);
+  if (!stored)
+    throw new RoostError(`there is no secret ${JSON.stringify(name)}`, [`secrets: ${[...file.entries.keys()].join(", ") || "(none)"}`]);
   const identity = identityFile(opts);
   const plain = await decrypt(stored.value, identity);
-  if (!plain) throw new RoostError(`the secret ${JSON.stringify(name)} cannot be decrypted with ${identity}`, [], "use an admin's key (--identity), or ask an admin to add yours and rekey");
+  if (!plain)
+    throw new RoostError(
+      `the secret ${JSON.stringify(name)} cannot be decrypted with ${identity}`,
+      [],
+      "use an admin's key (--identity), or ask an admin to add yours and rekey",
+    );
   return plain;
 }
 
 async function readStdin(): Promise<Buffer> {
-  if (process.stdin.isTTY) throw new UsageError("give the value on standard input", [], "printf %s 'value' | roost secrets set NAME, or roost secrets edit NAME");
+  if (process.stdin.isTTY)
+    throw new UsageError("give the value on standard input", [], "printf %s 'value' | roost secrets set NAME, or roost secrets edit NAME");
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks);
@@ -93,7 +107,11 @@ export async function secretsList(opts: SecretsOptions): Promise<number> {
   for (const name of names) {
     const stored = file.get(name);
     const needed = recipientsOf(fleet, name, readers.get(name) ?? new Set());
-    const state = !stored ? "MISSING (roost secrets set or generate)" : sameKeys(stored.recipients, needed.keys) ? "" : "STALE (roost secrets rekey)";
+    const state = !stored
+      ? "MISSING (roost secrets set or generate)"
+      : sameKeys(stored.recipients, needed.keys)
+        ? ""
+        : "STALE (roost secrets rekey)";
     console.log(`${name.padEnd(28)} ${needed.names.join(", ")}${state ? `  ${state}` : ""}`);
   }
   return exitCodes.ok;
@@ -127,7 +145,8 @@ export async function secretsRemove(name: string, opts: SecretsOptions): Promise
 export async function secretsEdit(name: string, opts: SecretsOptions): Promise<number> {
   checkName(name);
   const { fleet, file } = await open(opts);
-  if (!existsSync("/dev/shm")) throw new RoostError("no tmpfs at /dev/shm to edit in", [], "use roost secrets set NAME with the value on standard input");
+  if (!existsSync("/dev/shm"))
+    throw new RoostError("no tmpfs at /dev/shm to edit in", [], "use roost secrets set NAME with the value on standard input");
   const before = file.get(name) ? await reveal(file, name, opts) : Buffer.alloc(0);
   const dir = mkdtempSync(path.join("/dev/shm", "roost-edit-"));
   const tmp = path.join(dir, name);

@@ -34,7 +34,10 @@ export function formatStatus(r: HostStatusReport, now = new Date()): string {
   const generation = report.current ? report.current.slice(0, 12) : "no generation";
   const since = report.activated ? `, activated ${report.activated} (${ago(new Date(report.activated), now)})` : "";
   lines.push(`${r.healthy ? ok : bad} ${r.host}  ${generation}${since}`);
-  if (report.pending) lines.push(`    ${note} switch from ${report.pending.previous.slice(0, 12)} not confirmed yet: the host goes back unless a deploy confirms it`);
+  if (report.pending)
+    lines.push(
+      `    ${note} switch from ${report.pending.previous.slice(0, 12)} not confirmed yet: the host goes back unless a deploy confirms it`,
+    );
   if (report.down.length === 0) lines.push(`    ${ok} units: none failed`);
   for (const u of report.down) lines.push(`    ${bad} unit ${u.unit}: ${u.state}`);
   if (report.checks.length === 0) lines.push(`    ${ok} checks: none declared`);
@@ -44,7 +47,8 @@ export function formatStatus(r: HostStatusReport, now = new Date()): string {
     else lines.push(`    ${note} check ${c.name} skipped: ${c.reason}`);
   }
   if (report.drift.length === 0) lines.push(`    ${ok} files: no drift`);
-  for (const d of report.drift) lines.push(`    ${note} drift: ${d.path} ${d.kind === "changed" ? "edited on the host" : "deleted on the host"}`);
+  for (const d of report.drift)
+    lines.push(`    ${note} drift: ${d.path} ${d.kind === "changed" ? "edited on the host" : "deleted on the host"}`);
   return lines.join("\n");
 }
 

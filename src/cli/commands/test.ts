@@ -14,7 +14,12 @@ import { formatError } from "../report.ts";
 export async function testCommand(file: string, opts: GlobalOptions): Promise<number> {
   const mod = (await importUserModule(file)) as { default?: Scenario };
   const s = mod.default;
-  if (!s || typeof s.test !== "function" || !s.fleet) throw new RoostError(`${file} does not export a scenario`, [], "end it with `export default scenario({ fleet, async test({ hosts, deploy }) { … } })`");
+  if (!s || typeof s.test !== "function" || !s.fleet)
+    throw new RoostError(
+      `${file} does not export a scenario`,
+      [],
+      "end it with `export default scenario({ fleet, async test({ hosts, deploy }) { … } })`",
+    );
   if (!baseImageReady()) console.error("building the Debian 12 base image for test hosts: once, about a minute");
   const started = Date.now();
   try {
@@ -34,11 +39,17 @@ export async function testCommand(file: string, opts: GlobalOptions): Promise<nu
  */
 function scenarioFailure(e: unknown, scenarioFile: string): RoostError {
   const err = e instanceof Error ? e : new Error(String(e));
-  const base = err instanceof RoostError ? err : new RoostError(err.message.split("\n")[0]!, err.message.split("\n").slice(1), undefined, err);
+  const base =
+    err instanceof RoostError ? err : new RoostError(err.message.split("\n")[0]!, err.message.split("\n").slice(1), undefined, err);
   const at = failingLine(err.stack ?? "", scenarioFile);
   if (!at) return base;
   const source = readFileSync(at.file, "utf8").split("\n")[at.line - 1]?.trim();
-  return new RoostError(base.headline, [...base.details, `at ${formatLocation(at)}${source ? `: ${source}` : ""}`], base.hint, base.cause ?? err);
+  return new RoostError(
+    base.headline,
+    [...base.details, `at ${formatLocation(at)}${source ? `: ${source}` : ""}`],
+    base.hint,
+    base.cause ?? err,
+  );
 }
 
 const framePattern = /\(?((?:file:\/\/)?[^\s()]+):(\d+):(\d+)\)?$/;
@@ -53,6 +64,11 @@ function failingLine(stack: string, scenarioFile: string): SourceLocation | null
     const file = m[1]!.startsWith("file://") ? fileURLToPath(m[1]!) : m[1]!;
     frames.push({ file, line: Number(m[2]), column: Number(m[3]) });
   }
-  const ours = (f: string) => f.startsWith("node:") || f.includes(`${path.sep}node_modules${path.sep}`) || f.startsWith(path.join(packageRoot, "src") + path.sep) || f.startsWith(path.join(packageRoot, "dist") + path.sep) || f.startsWith(path.join(packageRoot, "bin") + path.sep);
+  const ours = (f: string) =>
+    f.startsWith("node:") ||
+    f.includes(`${path.sep}node_modules${path.sep}`) ||
+    f.startsWith(path.join(packageRoot, "src") + path.sep) ||
+    f.startsWith(path.join(packageRoot, "dist") + path.sep) ||
+    f.startsWith(path.join(packageRoot, "bin") + path.sep);
   return frames.find((f) => f.file === scenarioFile) ?? frames.find((f) => !ours(f.file) && path.isAbsolute(f.file)) ?? null;
 }

@@ -48,7 +48,6 @@ export function defineType<V, D = V>(spec: Omit<OptionType<V, D>, "__value" | "_
   return Object.freeze({ ...spec }) as OptionType<V, D>;
 }
 
-
 /**
  * The type of an option declared twice, with `a` then `b`; null when they do not merge. Types
  * without a typeMerge merge only with themselves or with a leaf type described the same way

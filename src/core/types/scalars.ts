@@ -10,7 +10,8 @@ export const bool = equalScalar<boolean>("bool", "boolean", (v) => typeof v === 
 /** Why a string cannot be written to a host as UTF-8 text, or null: a NUL or a lone surrogate. */
 export function textProblem(v: string): string | null {
   if (v.includes("\0")) return "it contains a NUL character";
-  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v)) return "it contains a lone UTF-16 surrogate, which is not text";
+  if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(v))
+    return "it contains a lone UTF-16 surrogate, which is not text";
   return null;
 }
 
@@ -63,7 +64,13 @@ export function pathProblem(v: string): string | null {
 }
 
 function normalisePath(v: string): string {
-  return "/" + v.split("/").filter((p) => p !== "" && p !== ".").join("/");
+  return (
+    "/" +
+    v
+      .split("/")
+      .filter((p) => p !== "" && p !== ".")
+      .join("/")
+  );
 }
 
 /** An absolute path in its one normal spelling: no //, /./, .., trailing / or control characters. */
@@ -105,5 +112,9 @@ export function strMatching(pattern: RegExp, description: string): OptionType<st
 
 /** Lines of text with a rule of their own, checked in each definition before they are joined. */
 export function linesSatisfying(description: string, problem: (v: string) => string | null): OptionType<string> {
-  return defineType<string>({ ...lines, description, check: (v) => (typeof v === "string" ? (textProblem(v) ?? problem(v) ?? true) : false) });
+  return defineType<string>({
+    ...lines,
+    description,
+    check: (v) => (typeof v === "string" ? (textProblem(v) ?? problem(v) ?? true) : false),
+  });
 }

@@ -15,7 +15,9 @@ export function secret(name: string): SecretRef {
 }
 
 export function isSecretRef(v: unknown): v is SecretRef {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as SecretRef).secret === "string";
+  return (
+    typeof v === "object" && v !== null && !Array.isArray(v) && Object.keys(v).length === 1 && typeof (v as SecretRef).secret === "string"
+  );
 }
 
 export const secretRef: OptionType<SecretRef> = defineType<SecretRef>({
@@ -24,7 +26,8 @@ export const secretRef: OptionType<SecretRef> = defineType<SecretRef>({
   // What was written here by mistake may be the secret itself: never print it.
   sensitive: true,
   check: (v) => {
-    if (typeof v === "string") return "it is a plain string; secrets are referenced with secret(\"name\") so their values never enter the configuration";
+    if (typeof v === "string")
+      return 'it is a plain string; secrets are referenced with secret("name") so their values never enter the configuration';
     if (!isSecretRef(v)) return false;
     return secretName.test(v.secret) || "the secret name may use letters, digits, _ . -";
   },

@@ -12,6 +12,7 @@ import { defineType, type OptionType } from "./define.ts";
  * What every submodule's config function receives from the evaluation it is part of, beside its
  * own `name` and `config`. Empty here; the host layer adds the host's `host` and `nodes`.
  */
+// biome-ignore lint/suspicious/noEmptyInterface: an interface, so that the host layer can add to it by declaration merging
 export interface SubmoduleContext {}
 
 export interface SubmoduleArgs<O extends OptionTree> extends SubmoduleContext {
@@ -68,7 +69,11 @@ function submoduleOf(parts: readonly Part[], declared?: Declarations): OptionTyp
       const value = ev.materialize();
       for (const p of parts) {
         const problem = p.validate?.(value, name);
-        if (problem) throw new RoostError(`${showPath(path)}: ${problem}`, defs.map((d) => `defined in ${d.site.at(path)}`));
+        if (problem)
+          throw new RoostError(
+            `${showPath(path)}: ${problem}`,
+            defs.map((d) => `defined in ${d.site.at(path)}`),
+          );
       }
       return value;
     },
@@ -77,7 +82,13 @@ function submoduleOf(parts: readonly Part[], declared?: Declarations): OptionTyp
       if (!more) return null;
       const merged = [...parts, ...more.filter((p) => !parts.includes(p))];
       // Built now, so that two parts declaring one option fail where the declarations are read.
-      return submoduleOf(merged, new Declarations(merged.map((p) => p.module), path));
+      return submoduleOf(
+        merged,
+        new Declarations(
+          merged.map((p) => p.module),
+          path,
+        ),
+      );
     },
   });
   partsOf.set(type, parts);

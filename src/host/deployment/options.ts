@@ -22,11 +22,11 @@ export const deploymentOptions = {
       type: t.nullOr(t.port),
       default: null,
       description: "The SSH port; null lets ssh_config decide (22).",
-      defaultText: "the port of host({ address: \"ssh://…:port\" }), else null",
+      defaultText: 'the port of host({ address: "ssh://…:port" }), else null',
     }),
     hostKey: option({
       // One line: it is written into a known_hosts file, where a line break would add another key.
-      type: t.nullOr(t.strMatching(/^[a-z0-9@.-]+ [A-Za-z0-9+/]+=*( [^\x00-\x1f\x7f]*)?$/, "SSH public key (\"ssh-ed25519 AAAA…\")")),
+      type: t.nullOr(t.strMatching(/^[a-z0-9@.-]+ [A-Za-z0-9+/]+=*( [^\x00-\x1f\x7f]*)?$/, 'SSH public key ("ssh-ed25519 AAAA…")')),
       default: null,
       description: "The host's SSH public host key: pinned when the controller connects, and the key its secrets are encrypted to.",
       defaultText: "host({ hostKey }), else null",
@@ -40,9 +40,14 @@ export const deploymentOptions = {
     confirmTimeout: option({
       type: t.duration,
       default: 60,
-      description: "After a switch the host rolls back by itself unless the controller confirms over a new SSH connection within this time.",
+      description:
+        "After a switch the host rolls back by itself unless the controller confirms over a new SSH connection within this time.",
     }),
-    keepGenerations: option({ type: t.ints.between(2, 1000), default: 5, description: "Generations kept on the host for rollback; older ones are removed after a deploy." }),
+    keepGenerations: option({
+      type: t.ints.between(2, 1000),
+      default: 5,
+      description: "Generations kept on the host for rollback; older ones are removed after a deploy.",
+    }),
   },
 } satisfies OptionTree;
 

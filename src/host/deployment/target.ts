@@ -25,5 +25,9 @@ export function splitAddress(address: string, hostName: string): { host: string;
   if (url) return { host: url[2]!.replace(/^\[|\]$/g, ""), user: url[1] ?? null, port: url[3] ? Number(url[3]) : null };
   const plain = /^(?:([^@\s]+)@)?([^@\s:/]+)$/.exec(address);
   if (plain) return { host: plain[2]!, user: plain[1] ?? null, port: null };
-  throw new RoostError(`hosts.${hostName}.address: cannot read ${JSON.stringify(address)}`, [], 'write "user@host", "host" (an ssh_config alias) or "ssh://user@host:port"');
+  throw new RoostError(
+    `hosts.${hostName}.address: cannot read ${JSON.stringify(address)}`,
+    [],
+    'write "user@host", "host" (an ssh_config alias) or "ssh://user@host:port"',
+  );
 }

@@ -6,7 +6,11 @@ import { cleanedDirectoryProblem, managedDirectory } from "../reserved-paths.ts"
 const directory = t.submodule({
   options: {
     ...ownership({ mode: "0755" }),
-    age: option({ type: t.nullOr(t.strMatching(/^\d+(s|m|h|d|w)?$/, 'tmpfiles age such as "10d"')), default: null, description: "Remove entries older than this (systemd-tmpfiles clean)." }),
+    age: option({
+      type: t.nullOr(t.strMatching(/^\d+(s|m|h|d|w)?$/, 'tmpfiles age such as "10d"')),
+      default: null,
+      description: "Remove entries older than this (systemd-tmpfiles clean).",
+    }),
     removeOnBoot: option({ type: t.bool, default: false, description: "Empty the directory at boot (tmpfiles type D instead of d)." }),
   },
   validate: (d, path) => (d.removeOnBoot || d.age !== null ? cleanedDirectoryProblem(path) : null),

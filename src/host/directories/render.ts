@@ -13,7 +13,9 @@ export const tmpfilesPath = "/etc/tmpfiles.d/roost.conf";
 export function renderDirectories(config: HostConfig): { files: RenderedFile[]; directories: Record<string, DirectoryEntry> } {
   const entries = Object.entries(config.directories).sort(([a], [b]) => (a < b ? -1 : 1));
   if (entries.length === 0) return { files: [], directories: {} };
-  const lines = entries.map(([path, d]) => [d.removeOnBoot ? "D" : "d", quoteTmpfilesPath(path), d.mode, d.owner, d.group, d.age ?? "-"].join(" "));
+  const lines = entries.map(([path, d]) =>
+    [d.removeOnBoot ? "D" : "d", quoteTmpfilesPath(path), d.mode, d.owner, d.group, d.age ?? "-"].join(" "),
+  );
   return {
     files: [rootFile(tmpfilesPath, `# Rendered by roost.\n${lines.join("\n")}\n`, "directories")],
     directories: Object.fromEntries(entries.map(([path, d]) => [path, { mode: d.mode, owner: d.owner, group: d.group }])),

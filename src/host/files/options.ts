@@ -12,7 +12,7 @@ export const pinnedSha256 = t.strSatisfying("sha256 (64 lower-case hex digits, a
   return null;
 });
 
-const downloadUrl = t.strMatching(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~!$&'()*+,;=:@%\/?-]*)?$/, "http(s) URL");
+const downloadUrl = t.strMatching(/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?$/, "http(s) URL");
 
 const file = t.submodule({
   options: {
@@ -25,7 +25,8 @@ const file = t.submodule({
     source: option({
       type: t.nullOr(t.path),
       default: null,
-      description: "A file on the controller whose content is copied (absolute path, e.g. `fileURLToPath(new URL(\"motd\", import.meta.url))`).",
+      description:
+        'A file on the controller whose content is copied (absolute path, e.g. `fileURLToPath(new URL("motd", import.meta.url))`).',
     }),
     url: option({
       type: t.nullOr(downloadUrl),
@@ -42,7 +43,8 @@ const file = t.submodule({
   },
   validate: (f) => {
     if ([f.text, f.source, f.url].filter((x) => x !== null).length !== 1) return "set exactly one of text, source and url";
-    if ((f.url === null) !== (f.sha256 === null)) return f.url === null ? "sha256 goes with url" : "a download needs its sha256, so the host can refuse anything else";
+    if ((f.url === null) !== (f.sha256 === null))
+      return f.url === null ? "sha256 goes with url" : "a download needs its sha256, so the host can refuse anything else";
     return null;
   },
 });

@@ -17,7 +17,8 @@ export function renderFiles(config: HostConfig, sourceRoots: readonly string[] |
 const maxSourceBytes = 64 * 1024 * 1024;
 
 function readSource(from: string, source: string, roots: readonly string[] | null): Buffer {
-  const refuse = (why: string, hint = "source must name a file on the machine that runs roost") => new RoostError(`${from}.source: cannot read ${source}`, [why], hint);
+  const refuse = (why: string, hint = "source must name a file on the machine that runs roost") =>
+    new RoostError(`${from}.source: cannot read ${source}`, [why], hint);
   let real: string;
   try {
     real = realpathSync(source);
@@ -29,7 +30,10 @@ function readSource(from: string, source: string, roots: readonly string[] | nul
     throw refuse((e as NodeJS.ErrnoException).code ?? String(e));
   }
   if (roots && !roots.some((r) => real === r || real.startsWith(r.endsWith(path.sep) ? r : r + path.sep))) {
-    throw refuse(`it is outside the fleet's directory (${roots[0]})`, "keep files a host receives beside the fleet file, so a module cannot ship any file of this machine");
+    throw refuse(
+      `it is outside the fleet's directory (${roots[0]})`,
+      "keep files a host receives beside the fleet file, so a module cannot ship any file of this machine",
+    );
   }
   return readFileSync(real);
 }

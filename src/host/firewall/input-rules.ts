@@ -1,7 +1,28 @@
 import { types as t } from "../../core/index.ts";
 
 /** Words that, at the start of a statement, act on the ruleset rather than add a rule. */
-const commands = new Set(["table", "chain", "flush", "delete", "destroy", "include", "define", "redefine", "undefine", "add", "insert", "replace", "create", "list", "reset", "rename", "monitor", "export", "import", "describe"]);
+const commands = new Set([
+  "table",
+  "chain",
+  "flush",
+  "delete",
+  "destroy",
+  "include",
+  "define",
+  "redefine",
+  "undefine",
+  "add",
+  "insert",
+  "replace",
+  "create",
+  "list",
+  "reset",
+  "rename",
+  "monitor",
+  "export",
+  "import",
+  "describe",
+]);
 
 /**
  * Why a line cannot be one rule of Roost's input chain, or null. A `}` would close the chain and let

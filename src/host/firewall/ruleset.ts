@@ -14,12 +14,14 @@ const set = (ports: readonly number[]) => {
  * file as one transaction, so a reload never leaves the host unfiltered for a moment.
  */
 export function renderRuleset(fw: Firewall): string {
-  const rules: string[] = [
-    "ct state established,related accept",
-    "ct state invalid drop",
-    'iifname "lo" accept',
-  ];
-  if (fw.trustedInterfaces.length) rules.push(`iifname { ${[...fw.trustedInterfaces].sort().map((i) => JSON.stringify(i)).join(", ")} } accept`);
+  const rules: string[] = ["ct state established,related accept", "ct state invalid drop", 'iifname "lo" accept'];
+  if (fw.trustedInterfaces.length)
+    rules.push(
+      `iifname { ${[...fw.trustedInterfaces]
+        .sort()
+        .map((i) => JSON.stringify(i))
+        .join(", ")} } accept`,
+    );
   rules.push("icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-solicit, nd-router-advert, mld-listener-query } accept");
   if (fw.allowPing) rules.push("icmp type echo-request accept", "icmpv6 type echo-request accept");
   const tcp = [...fw.sshPorts, ...fw.allowedTCPPorts];
@@ -34,7 +36,10 @@ export function renderRuleset(fw: Firewall): string {
   }
   for (const name of Object.keys(fw.sources).sort()) {
     const src = fw.sources[name]!;
-    for (const [family, addresses] of [["ip", src.addresses.filter((a) => !a.includes(":"))], ["ip6", src.addresses.filter((a) => a.includes(":"))]] as const) {
+    for (const [family, addresses] of [
+      ["ip", src.addresses.filter((a) => !a.includes(":"))],
+      ["ip6", src.addresses.filter((a) => a.includes(":"))],
+    ] as const) {
       if (addresses.length === 0) continue;
       const from = `${family} saddr { ${[...new Set(addresses)].sort().join(", ")} }`;
       if (src.allowedTCPPorts.length) rules.push(`${from} tcp dport ${set(src.allowedTCPPorts)} accept`);

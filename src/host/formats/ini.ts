@@ -67,8 +67,16 @@ export function ini(options: IniOptions = {}): Format<IniSettings, IniDefinition
     list: { item: () => item },
   };
   const item: Shape = { name: "ini value", description: "an ini value (a string, finite number or boolean)", scalar };
-  const section: Shape = { name: "ini section", description: "an ini section (an object of ini values)", attrs: { key: keyRule, value: () => value } };
-  const file: Shape = { name: "ini", description: "ini settings (an object of sections)", attrs: { key: sectionRule, value: () => section } };
+  const section: Shape = {
+    name: "ini section",
+    description: "an ini section (an object of ini values)",
+    attrs: { key: keyRule, value: () => value },
+  };
+  const file: Shape = {
+    name: "ini",
+    description: "ini settings (an object of sections)",
+    attrs: { key: sectionRule, value: () => section },
+  };
   const text = (v: IniAtom) => {
     const s = scalarText(v);
     return options.escapePercent ? s.replaceAll("%", "%%") : s;

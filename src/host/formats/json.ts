@@ -2,7 +2,9 @@ import type { Definable } from "../../core/properties.ts";
 import { atom, baseKeyProblem, defineFormat, type Format, type Shape } from "./settings.ts";
 
 export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
-export type JsonDefinition = Definable<null | boolean | number | string | readonly JsonDefinition[] | { readonly [key: string]: JsonDefinition }>;
+export type JsonDefinition = Definable<
+  null | boolean | number | string | readonly JsonDefinition[] | { readonly [key: string]: JsonDefinition }
+>;
 
 /** Any JSON value: null, booleans, finite numbers, strings, lists and objects (the shape YAML shares). */
 export function jsonLikeShape(format: string): Shape {

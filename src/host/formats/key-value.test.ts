@@ -8,7 +8,21 @@ import fc from "fast-check";
 import { mergeOf } from "../../core/test-support.ts";
 import { keyValue, type KeyValueSettings } from "./key-value.ts";
 import { scalarText } from "./settings.ts";
-import { assertGolden, friendlyString, itRoundTrips, nastyKey, nastyScalar, nastyString, number, objectOf, readShellEnv, readSystemdEnv, refusal, runs, setOwn } from "./test-support.ts";
+import {
+  assertGolden,
+  friendlyString,
+  itRoundTrips,
+  nastyKey,
+  nastyScalar,
+  nastyString,
+  number,
+  objectOf,
+  readShellEnv,
+  readSystemdEnv,
+  refusal,
+  runs,
+  setOwn,
+} from "./test-support.ts";
 
 const asText = (settings: KeyValueSettings) => {
   const out: Record<string, string> = {};
@@ -17,7 +31,13 @@ const asText = (settings: KeyValueSettings) => {
 };
 
 const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,8}$/).filter((k) => k !== "__proto__");
-const printable = fc.string({ unit: fc.oneof(fc.constantFrom("\n", "\t", " ", "\\", '"', "'", "`", "$", "%", "#", "=", ";"), fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 })), maxLength: 10 });
+const printable = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom("\n", "\t", " ", "\\", '"', "'", "`", "$", "%", "#", "=", ";"),
+    fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }),
+  ),
+  maxLength: 10,
+});
 const good = objectOf(name, fc.oneof(friendlyString, printable, number, fc.boolean()), 5);
 const nasty = fc.oneof(objectOf(fc.oneof(name, nastyKey), nastyScalar, 5), objectOf(name, fc.array(nastyString, { maxLength: 2 })));
 
@@ -39,7 +59,10 @@ describe("formats.keyValue", () => {
       assertGolden("app.env", format.generate(mergeOf(format.type, settings)));
     });
     it("refuses a control character systemd would drop the variable for", () => {
-      assert.equal(refusal(() => keyValue().generate({ TOKEN: "a\x1bb" })).headline, "environment file cannot hold TOKEN: it contains a control character, which systemd refuses in an environment value");
+      assert.equal(
+        refusal(() => keyValue().generate({ TOKEN: "a\x1bb" })).headline,
+        "environment file cannot hold TOKEN: it contains a control character, which systemd refuses in an environment value",
+      );
     });
   });
 
@@ -66,7 +89,8 @@ describe("formats.keyValue", () => {
           if (text !== undefined) writeFileSync(path.join(dir, `${i}.env`), text);
         }
         // One shell reads every file in a clean environment and prints each variable NUL-separated.
-        const script = 'for f in "$1"/*.env; do (set -a; . "$f"; env -0 | grep -zv -e ^PWD= -e ^OLDPWD= -e ^SHLVL= -e ^_=; printf "%s\\0" "--$f"); done';
+        const script =
+          'for f in "$1"/*.env; do (set -a; . "$f"; env -0 | grep -zv -e ^PWD= -e ^OLDPWD= -e ^SHLVL= -e ^_=; printf "%s\\0" "--$f"); done';
         const out = execFileSync("/bin/sh", ["-c", script, "sh", dir], { env: {}, encoding: "utf8" });
         const read = new Map<string, Record<string, string>>();
         let current: Record<string, string> = {};
@@ -96,7 +120,7 @@ describe("formats.keyValue", () => {
   it("refuses a key that is not a variable name", () => {
     assert.equal(
       refusal(() => keyValue().generate({ "MY-VAR": "x" })).headline,
-      'environment file cannot hold MY-VAR: the name is not an environment variable name (letters, digits and _, not starting with a digit): it has a character other than letters, digits and _, or starts with a digit',
+      "environment file cannot hold MY-VAR: the name is not an environment variable name (letters, digits and _, not starting with a digit): it has a character other than letters, digits and _, or starts with a digit",
     );
     assert.match(refusal(() => keyValue().generate({ LIST: ["a"] } as never)).headline, /cannot hold LIST: it is a list/);
   });

@@ -17,7 +17,9 @@ export interface KeyValueOptions {
 
 const keyRule = {
   description: "an environment variable name (letters, digits and _, not starting with a digit)",
-  problem: (key: string) => baseKeyProblem(key) ?? (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? null : "it has a character other than letters, digits and _, or starts with a digit"),
+  problem: (key: string) =>
+    baseKeyProblem(key) ??
+    (/^[A-Za-z_][A-Za-z0-9_]*$/.test(key) ? null : "it has a character other than letters, digits and _, or starts with a digit"),
 };
 
 const plainValue = /^[A-Za-z0-9_@%+:,./-]+$/;
@@ -31,7 +33,8 @@ export function keyValue(options: KeyValueOptions = {}): Format<KeyValueSettings
   const quoting = options.quoting ?? "systemd";
   const text =
     quoting === "systemd"
-      ? (s: string) => (/[\x00-\x08\x0b-\x1f\x7f]/.test(s) ? "it contains a control character, which systemd refuses in an environment value" : null)
+      ? (s: string) =>
+          /[\x00-\x08\x0b-\x1f\x7f]/.test(s) ? "it contains a control character, which systemd refuses in an environment value" : null
       : (s: string) => (s.includes("\0") ? "it contains a NUL character, which a shell cannot hold" : null);
   const value: Shape = { name: "environment value", description: "a string, finite number or boolean", scalar: atom({ text }) };
   const file: Shape = {

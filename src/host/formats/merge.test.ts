@@ -64,7 +64,11 @@ describe("settings of every format merge like attribute sets", () => {
     const declaration = defineModule({ options: { settings: option({ type: format.type, default: {}, description: "Settings." }) } });
 
     it(`${format.name}: two modules' parts merge into one value, and it renders`, () => {
-      const config = evaluate(declaration, defineModule({ config: { settings: parts[0] } }), defineModule({ config: { settings: parts[1] } })).config as any;
+      const config = evaluate(
+        declaration,
+        defineModule({ config: { settings: parts[0] } }),
+        defineModule({ config: { settings: parts[1] } }),
+      ).config as any;
       assert.deepEqual(config.settings, merged);
       assert.equal(format.generate(config.settings), format.generate(merged as never));
     });
@@ -73,11 +77,8 @@ describe("settings of every format merge like attribute sets", () => {
       const message = errorOf(
         () =>
           (
-            evaluate(
-              declaration,
-              defineModule({ config: { settings: clash[0] } }),
-              defineModule({ config: { settings: clash[1] } }),
-            ).config as any
+            evaluate(declaration, defineModule({ config: { settings: clash[0] } }), defineModule({ config: { settings: clash[1] } }))
+              .config as any
           ).settings,
       );
       const [headline, ...details] = message.split("\n");

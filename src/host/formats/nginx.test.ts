@@ -4,7 +4,19 @@ import fc from "fast-check";
 import { mergeOf } from "../../core/test-support.ts";
 import { isPlainObject } from "../../core/types/containers.ts";
 import { nginx, type NginxAtom, type NginxBlock } from "./nginx.ts";
-import { assertGolden, friendlyString, itRoundTrips, nastyKey, nastyScalar, number, objectOf, readNginx, refusal, throughType, type NginxDirective } from "./test-support.ts";
+import {
+  assertGolden,
+  friendlyString,
+  itRoundTrips,
+  nastyKey,
+  nastyScalar,
+  number,
+  objectOf,
+  readNginx,
+  refusal,
+  throughType,
+  type NginxDirective,
+} from "./test-support.ts";
 
 const format = nginx();
 
@@ -22,15 +34,30 @@ function asRead(block: NginxBlock): NginxDirective[] {
   );
 }
 
-const name = fc.oneof(fc.stringMatching(/^[a-z_][a-z0-9_]{0,10}$/), fc.constantFrom("~^/static/", "text/html", "$x", "=404", "default")).filter((n) => n !== "__proto__");
-const text = fc.string({ unit: fc.oneof(fc.constantFrom(" ", "\n", "\r", "\t", ";", "{", "}", "#", "'", '"', "\\", "$", "${", "(", ")", "%"), fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 })), maxLength: 8 });
+const name = fc
+  .oneof(fc.stringMatching(/^[a-z_][a-z0-9_]{0,10}$/), fc.constantFrom("~^/static/", "text/html", "$x", "=404", "default"))
+  .filter((n) => n !== "__proto__");
+const text = fc.string({
+  unit: fc.oneof(
+    fc.constantFrom(" ", "\n", "\r", "\t", ";", "{", "}", "#", "'", '"', "\\", "$", "${", "(", ")", "%"),
+    fc.string({ unit: "grapheme", minLength: 1, maxLength: 1 }),
+  ),
+  maxLength: 8,
+});
 const arg = fc.oneof(friendlyString, text, number, fc.boolean());
 
 function blocks(atom: fc.Arbitrary<unknown>, key: fc.Arbitrary<string>): fc.Arbitrary<unknown> {
   const { block } = fc.letrec((tie) => ({
     block: objectOf(key, tie("value"), 3),
     value: fc.oneof({ depthSize: "small" }, atom, tie("block"), fc.array(tie("entry"), { maxLength: 3 })),
-    entry: fc.oneof({ depthSize: "small" }, atom, tie("block"), fc.tuple(fc.array(atom, { maxLength: 3 }), fc.option(tie("block"), { nil: undefined })).map(([a, b]) => (b === undefined ? a : [...a, b]))),
+    entry: fc.oneof(
+      { depthSize: "small" },
+      atom,
+      tie("block"),
+      fc
+        .tuple(fc.array(atom, { maxLength: 3 }), fc.option(tie("block"), { nil: undefined }))
+        .map(([a, b]) => (b === undefined ? a : [...a, b])),
+    ),
   }));
   return block;
 }
@@ -49,7 +76,10 @@ describe("formats.nginx", () => {
       map: [["$http_upgrade", "$connection_upgrade", { default: "upgrade", "~^$": "close" }]],
       server: [
         {
-          listen: [[443, "ssl"], ["[::]:443", "ssl"]],
+          listen: [
+            [443, "ssl"],
+            ["[::]:443", "ssl"],
+          ],
           http2: true,
           server_name: [["example.org", "www.example.org"]],
           ssl_certificate: "/var/lib/acme/example.org/fullchain.pem",
@@ -62,7 +92,17 @@ describe("formats.nginx", () => {
           root: "/srv/www/example.org",
           location: [
             ["/", { try_files: [["$uri", "$uri/", "=404"]] }],
-            ["/api/", { proxy_pass: "http://app", proxy_set_header: [["Host", "$host"], ["Upgrade", "$http_upgrade"], ["Connection", "$connection_upgrade"]] }],
+            [
+              "/api/",
+              {
+                proxy_pass: "http://app",
+                proxy_set_header: [
+                  ["Host", "$host"],
+                  ["Upgrade", "$http_upgrade"],
+                  ["Connection", "$connection_upgrade"],
+                ],
+              },
+            ],
             ["~", "\\.php$", { return: [[403]] }],
           ],
         },
@@ -83,13 +123,21 @@ describe("formats.nginx", () => {
   });
 
   it("refuses a block before the last argument and a control character", () => {
-    assert.match(refusal(() => format.generate({ location: [[{ root: "/" }, "/x"]] })).headline, /nginx cannot hold location\[0\]: a block may only be its directive's last argument/);
-    assert.match(refusal(() => format.generate({ return: "a\x00b" })).headline, /nginx cannot hold return: it contains a control character/);
+    assert.match(
+      refusal(() => format.generate({ location: [[{ root: "/" }, "/x"]] })).headline,
+      /nginx cannot hold location\[0\]: a block may only be its directive's last argument/,
+    );
+    assert.match(
+      refusal(() => format.generate({ return: "a\x00b" })).headline,
+      /nginx cannot hold return: it contains a control character/,
+    );
   });
 
   it("quotes only the arguments that need it", () => {
     assert.equal(
-      format.generate({ set: [["$a", "${b}c"]], add_header: [["X", "it's; {x} #1 \\ \"y\"\n", ""]] }),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: nginx's own ${var} syntax, written literally
+      format.generate({ set: [["$a", "${b}c"]], add_header: [["X", 'it\'s; {x} #1 \\ "y"\n', ""]] }),
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the same, as nginx reads it
       "set $a '${b}c';\nadd_header X 'it\\'s; {x} #1 \\\\ \"y\"\\n' '';\n",
     );
   });

@@ -12,7 +12,9 @@ export type NginxEntry = NginxAtom | NginxBlock | NginxArgs;
 /** What a name holds: one directive, or a list of directives of that name, in order. */
 export type NginxValue = NginxAtom | NginxBlock | readonly NginxEntry[];
 
-type BlockDefinition = { readonly [directive: string]: Definable<NginxAtom | BlockDefinition | readonly Definable<NginxEntryDefinition>[]> };
+type BlockDefinition = {
+  readonly [directive: string]: Definable<NginxAtom | BlockDefinition | readonly Definable<NginxEntryDefinition>[]>;
+};
 type NginxEntryDefinition = NginxAtom | BlockDefinition | readonly (NginxAtom | BlockDefinition)[];
 export type NginxDefinition = BlockDefinition;
 
@@ -26,7 +28,7 @@ const directiveRule = {
     const base = baseKeyProblem(name);
     if (base) return base;
     if (name === "") return "it is empty";
-    if (/\s/.test(name)) return "it contains whitespace; write arguments as a list, e.g. location: [[\"/api/\", { … }]]";
+    if (/\s/.test(name)) return 'it contains whitespace; write arguments as a list, e.g. location: [["/api/", { … }]]';
     if (special.test(name) || control.test(name)) return "it contains a quote, ;, {, }, #, \\ or a control character";
     return null;
   },
@@ -54,7 +56,11 @@ const argument = atom({
  * `allow`, `deny`) must be one list under one name or live in blocks of their own.
  */
 export function nginx(): Format<NginxBlock, NginxDefinition> {
-  const block: Shape = { name: "nginx block", description: "an nginx block (an object of directives)", attrs: { key: directiveRule, value: () => value } };
+  const block: Shape = {
+    name: "nginx block",
+    description: "an nginx block (an object of directives)",
+    attrs: { key: directiveRule, value: () => value },
+  };
   const value: Shape = {
     name: "nginx directive",
     description: "an nginx directive (an argument, a block, or a list of directives)",
@@ -66,10 +72,18 @@ export function nginx(): Format<NginxBlock, NginxDefinition> {
     name: "nginx directive",
     description: "an nginx directive (an argument, a block, or a list of arguments that may end with a block)",
     scalar: argument,
-    list: { item: () => arg, problem: (items) => (items.slice(0, -1).some(isPlainObject) ? "a block may only be its directive's last argument" : null) },
+    list: {
+      item: () => arg,
+      problem: (items) => (items.slice(0, -1).some(isPlainObject) ? "a block may only be its directive's last argument" : null),
+    },
     attrs: block.attrs!,
   };
-  const arg: Shape = { name: "nginx argument", description: "an nginx argument (a string, finite number or boolean) or a final block", scalar: argument, attrs: block.attrs! };
+  const arg: Shape = {
+    name: "nginx argument",
+    description: "an nginx argument (a string, finite number or boolean) or a final block",
+    scalar: argument,
+    attrs: block.attrs!,
+  };
   return defineFormat("nginx", block, (settings) => render(settings, "").join("\n") + "\n");
 }
 

@@ -43,6 +43,9 @@ describe("formats.prometheusYaml", () => {
 
   it("quotes what go-yaml reads as something else, and writes numbers every reader takes as numbers", () => {
     const text = format.generate({ s: ["on", "Yes", "1e3", "0755", "10s", ".inf", "-", "<<", "a b", "null"], n: [1e21, 1e-7, 0.5, -3] });
-    assert.equal(text, 's:\n  - "on"\n  - "Yes"\n  - "1e3"\n  - "0755"\n  - "10s"\n  - ".inf"\n  - "-"\n  - "<<"\n  - "a b"\n  - "null"\n"n":\n  - 1.0e+21\n  - 1.0e-7\n  - 0.5\n  - -3\n');
+    assert.equal(
+      text,
+      's:\n  - "on"\n  - "Yes"\n  - "1e3"\n  - "0755"\n  - "10s"\n  - ".inf"\n  - "-"\n  - "<<"\n  - "a b"\n  - "null"\n"n":\n  - 1.0e+21\n  - 1.0e-7\n  - 0.5\n  - -3\n',
+    );
   });
 });

@@ -60,7 +60,9 @@ export function textProblem(s: string): string | null {
 }
 
 /** A string, finite number or boolean (and null when `allowNull`); `text` adds the format's rule for strings. */
-export function atom(opts: { allowNull?: boolean; nullReason?: string; text?: (s: string) => string | null } = {}): (v: unknown) => string | null {
+export function atom(
+  opts: { allowNull?: boolean; nullReason?: string; text?: (s: string) => string | null } = {},
+): (v: unknown) => string | null {
   return (v) => {
     if (typeof v === "string") return textProblem(v) ?? opts.text?.(v) ?? null;
     if (typeof v === "number") return Number.isFinite(v) ? null : `${v} is not a finite number`;
@@ -130,20 +132,30 @@ function keyType(rule: KeyRule): OptionType<string> {
  */
 export function assertShape(format: string, shape: Shape, value: unknown, path: OptionPath = []): void {
   const fail = (at: OptionPath, problem: string): never => {
-    throw new RoostError(`${format} cannot hold ${at.length ? showPath(at) : "the value"}: ${problem}`, [], `expected ${shape.description}`);
+    throw new RoostError(
+      `${format} cannot hold ${at.length ? showPath(at) : "the value"}: ${problem}`,
+      [],
+      `expected ${shape.description}`,
+    );
   };
   const kind = kindOf(value);
   if (kind === "scalar") {
     const problem = shape.scalar ? shape.scalar(value) : `it is ${kindName(value)}`;
     if (problem) fail(path, problem);
   } else if (kind === "list") {
-    if (!shape.list) return fail(path, `it is ${kindName(value)}`);
+    if (!shape.list) {
+      fail(path, `it is ${kindName(value)}`);
+      return;
+    }
     const items = value as unknown[];
     const problem = shape.list.problem?.(items);
     if (problem) fail(path, problem);
     items.forEach((item, i) => assertShape(format, shape.list!.item(), item, [...path, `[${i}]`]));
   } else {
-    if (!shape.attrs) return fail(path, `it is ${kindName(value)}`);
+    if (!shape.attrs) {
+      fail(path, `it is ${kindName(value)}`);
+      return;
+    }
     for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
       const problem = shape.attrs.key.problem(key);
       if (problem) fail([...path, key], `the name is not ${shape.attrs.key.description}: ${problem}`);

@@ -24,7 +24,10 @@ describe("shellQuote", () => {
   });
 
   it("leaves plain words bare and quotes the rest", () => {
-    assert.equal(shellArgs(["/usr/bin/app", "--port=8080", "a b", "it's", "", "$HOME", "A=b", 42]), "/usr/bin/app '--port=8080' 'a b' 'it'\\''s' '' '$HOME' 'A=b' 42");
+    assert.equal(
+      shellArgs(["/usr/bin/app", "--port=8080", "a b", "it's", "", "$HOME", "A=b", 42]),
+      "/usr/bin/app '--port=8080' 'a b' 'it'\\''s' '' '$HOME' 'A=b' 42",
+    );
   });
 
   it("refuses a NUL, which no shell word can hold", () => {

@@ -64,11 +64,78 @@ export function refusal(fn: () => unknown): RoostError {
 // Arbitraries: characters that break config files, words YAML readers take for other types.
 
 const nastyChar = fc.constantFrom(
-  "\n", "\r", "\t", "\0", "\x1b", "\x7f", "\x85", "\u2028", "\ufeff", "\u00a0", " ", "\\", "'", '"', "`", "$", "%", "=", ":", ";", "#", "[", "]", "{", "}", "(", ")", "-", "~", "&", "*", "!", "|", ">", "@", ",", "?",
+  "\n",
+  "\r",
+  "\t",
+  "\0",
+  "\x1b",
+  "\x7f",
+  "\x85",
+  "\u2028",
+  "\ufeff",
+  "\u00a0",
+  " ",
+  "\\",
+  "'",
+  '"',
+  "`",
+  "$",
+  "%",
+  "=",
+  ":",
+  ";",
+  "#",
+  "[",
+  "]",
+  "{",
+  "}",
+  "(",
+  ")",
+  "-",
+  "~",
+  "&",
+  "*",
+  "!",
+  "|",
+  ">",
+  "@",
+  ",",
+  "?",
 );
 const loneSurrogate = fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c));
 const specialWord = fc.constantFrom(
-  "on", "off", "yes", "No", "y", "N", "true", "False", "null", "NULL", "~", "1e3", "0x1F", "0o17", "0777", "1:20", "2001-12-14", "<<", "=", ".inf", "-.5", "+1", "1_000", "__proto__", "constructor", "", " ", "-", "- a", "? x", "a: b", "# c",
+  "on",
+  "off",
+  "yes",
+  "No",
+  "y",
+  "N",
+  "true",
+  "False",
+  "null",
+  "NULL",
+  "~",
+  "1e3",
+  "0x1F",
+  "0o17",
+  "0777",
+  "1:20",
+  "2001-12-14",
+  "<<",
+  "=",
+  ".inf",
+  "-.5",
+  "+1",
+  "1_000",
+  "__proto__",
+  "constructor",
+  "",
+  " ",
+  "-",
+  "- a",
+  "? x",
+  "a: b",
+  "# c",
 );
 
 /** Strings of plain letters and digits, some words readers take for other types, and anything printable. */
@@ -83,13 +150,23 @@ export const friendlyKey = friendlyString.filter((k) => k !== "__proto__");
 
 /** Strings with control characters, quotes, \, $, %, line breaks, unicode and lone surrogates. */
 export const nastyString = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ unit: fc.oneof(nastyChar, fc.constantFrom("a", "x", "1"), fc.string({ unit: "binary", minLength: 1, maxLength: 1 })), maxLength: 10 }) },
+  {
+    weight: 3,
+    arbitrary: fc.string({
+      unit: fc.oneof(nastyChar, fc.constantFrom("a", "x", "1"), fc.string({ unit: "binary", minLength: 1, maxLength: 1 })),
+      maxLength: 10,
+    }),
+  },
   { weight: 1, arbitrary: fc.string({ unit: fc.oneof(nastyChar, loneSurrogate), maxLength: 4 }) },
   { weight: 1, arbitrary: specialWord },
 );
 
 /** Numbers as modules write them, and the awkward ones. */
-export const number = fc.oneof(fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constantFrom(0, -0, 1e21, 2 ** 53, 0.1, 5e-324, -1e-7));
+export const number = fc.oneof(
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.constantFrom(0, -0, 1e21, 2 ** 53, 0.1, 5e-324, -1e-7),
+);
 export const nastyNumber = fc.oneof(number, fc.constantFrom(NaN, Infinity, -Infinity));
 
 /** An object with own keys from `key` (including __proto__) and values from `value`. */
@@ -104,7 +181,12 @@ export function objectOf(key: fc.Arbitrary<string>, value: fc.Arbitrary<unknown>
 /** JSON-like values of depth at most 3 with the given scalars and keys. */
 export function treeOf(scalar: fc.Arbitrary<unknown>, key: fc.Arbitrary<string>): fc.Arbitrary<unknown> {
   const { tree } = fc.letrec((tie) => ({
-    tree: fc.oneof({ depthSize: "small", withCrossShrink: true }, scalar, fc.array(tie("tree"), { maxLength: 3 }), objectOf(key, tie("tree"), 3)),
+    tree: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      scalar,
+      fc.array(tie("tree"), { maxLength: 3 }),
+      objectOf(key, tie("tree"), 3),
+    ),
   }));
   return tree;
 }
@@ -116,7 +198,12 @@ export function treeOf(scalar: fc.Arbitrary<unknown>, key: fc.Arbitrary<string>)
  */
 export function itRoundTrips<V>(
   format: { readonly type: OptionType<V, any>; generate(value: V): string },
-  spec: { readonly good: fc.Arbitrary<unknown>; readonly nasty: fc.Arbitrary<unknown>; read(text: string): unknown; expected(value: V): unknown },
+  spec: {
+    readonly good: fc.Arbitrary<unknown>;
+    readonly nasty: fc.Arbitrary<unknown>;
+    read(text: string): unknown;
+    expected(value: V): unknown;
+  },
 ): void {
   const roundTrip = (value: V) => assert.deepEqual(plain(spec.read(throughFile(format.generate(value)))), plain(spec.expected(value)));
   it("writes every value of its type so that it reads back exactly", () => {

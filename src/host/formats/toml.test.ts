@@ -4,7 +4,18 @@ import fc from "fast-check";
 import * as TOML from "smol-toml";
 import { mergeOf } from "../../core/test-support.ts";
 import { toml } from "./toml.ts";
-import { assertGolden, friendlyKey, friendlyString, itRoundTrips, nastyKey, nastyScalar, number, refusal, throughType, treeOf } from "./test-support.ts";
+import {
+  assertGolden,
+  friendlyKey,
+  friendlyString,
+  itRoundTrips,
+  nastyKey,
+  nastyScalar,
+  number,
+  refusal,
+  throughType,
+  treeOf,
+} from "./test-support.ts";
 
 const format = toml();
 
@@ -34,6 +45,9 @@ describe("formats.toml", () => {
     const typed = throughType(format.type, { server: { port: null } });
     assert.ok("error" in typed);
     assert.match(typed.error.format(), /^error: x\.server\.port: expected a TOML value .*, but it is null, which TOML has no way to write/);
-    assert.equal(refusal(() => format.generate({ server: { port: null } } as never)).headline, "toml cannot hold server.port: it is null, which TOML has no way to write (leave the key out)");
+    assert.equal(
+      refusal(() => format.generate({ server: { port: null } } as never)).headline,
+      "toml cannot hold server.port: it is null, which TOML has no way to write (leave the key out)",
+    );
   });
 });

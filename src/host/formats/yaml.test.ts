@@ -27,8 +27,20 @@ describe("formats.yaml", () => {
     const settings = mergeOf(format.type, {
       apiVersion: 1,
       datasources: [
-        { name: "Prometheus", type: "prometheus", access: "proxy", url: "http://127.0.0.1:9090", isDefault: true, jsonData: { timeInterval: "15s", httpMethod: "POST" } },
-        { name: "Loki", type: "loki", url: "http://127.0.0.1:3100", jsonData: { maxLines: 1000, derivedFields: [{ name: "trace", matcherRegex: "traceID=(\\w+)", url: "$${__value.raw}" }] } },
+        {
+          name: "Prometheus",
+          type: "prometheus",
+          access: "proxy",
+          url: "http://127.0.0.1:9090",
+          isDefault: true,
+          jsonData: { timeInterval: "15s", httpMethod: "POST" },
+        },
+        {
+          name: "Loki",
+          type: "loki",
+          url: "http://127.0.0.1:3100",
+          jsonData: { maxLines: 1000, derivedFields: [{ name: "trace", matcherRegex: "traceID=(\\w+)", url: "$${__value.raw}" }] },
+        },
       ],
       deleteDatasources: [{ name: "Old", orgId: 1 }],
       comment: "on",
@@ -38,6 +50,9 @@ describe("formats.yaml", () => {
 
   it("quotes strings a YAML 1.1 reader would take for booleans, numbers or merge keys", () => {
     const text = format.generate({ a: ["on", "yes", "n", "0777", "1:20", "2001-12-14", "~"], "<<": "x" });
-    assert.deepEqual(YAML.parse(text, { version: "1.1", merge: true }), { a: ["on", "yes", "n", "0777", "1:20", "2001-12-14", "~"], "<<": "x" });
+    assert.deepEqual(YAML.parse(text, { version: "1.1", merge: true }), {
+      a: ["on", "yes", "n", "0777", "1:20", "2001-12-14", "~"],
+      "<<": "x",
+    });
   });
 });

@@ -3,8 +3,20 @@ import type { HostConfig } from "../module.ts";
 export type HealthCheckEntry =
   | { readonly type: "unit"; readonly unit: string; readonly timeout: number }
   | { readonly type: "tcp"; readonly host: string; readonly port: number; readonly timeout: number }
-  | { readonly type: "http"; readonly url: string; readonly expectStatus: number; readonly expectBody: string | null; readonly timeout: number }
-  | { readonly type: "command"; readonly command: readonly string[]; readonly expectExitCode: number; readonly user: string | null; readonly timeout: number };
+  | {
+      readonly type: "http";
+      readonly url: string;
+      readonly expectStatus: number;
+      readonly expectBody: string | null;
+      readonly timeout: number;
+    }
+  | {
+      readonly type: "command";
+      readonly command: readonly string[];
+      readonly expectExitCode: number;
+      readonly user: string | null;
+      readonly timeout: number;
+    };
 
 export function renderHealthChecks(config: HostConfig): Record<string, HealthCheckEntry> {
   return Object.fromEntries(

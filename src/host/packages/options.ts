@@ -6,27 +6,49 @@ const armouredKey = /^\s*-----BEGIN PGP PUBLIC KEY BLOCK-----\r?\n(?:(?!-----)[\
 
 const repository = t.submodule({
   options: {
-    uris: option({ type: t.listOf(word("http(s) URL", /^https?:\/\/[\x21-\x7e]+$/)), description: "Repository URLs.", example: ["https://apt.postgresql.org/pub/repos/apt"] }),
+    uris: option({
+      type: t.listOf(word("http(s) URL", /^https?:\/\/[\x21-\x7e]+$/)),
+      description: "Repository URLs.",
+      example: ["https://apt.postgresql.org/pub/repos/apt"],
+    }),
     suites: option({
       // A suite ending in / is a flat repository, which takes no components: Roost writes components.
-      type: t.listOf(t.strSatisfying("suite name", (v) => (!/^[A-Za-z0-9][A-Za-z0-9._\/-]*$/.test(v) ? "it is not a suite name" : v.endsWith("/") ? "a suite ending in / names a flat repository, which Roost does not write" : null))),
+      type: t.listOf(
+        t.strSatisfying("suite name", (v) =>
+          !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(v)
+            ? "it is not a suite name"
+            : v.endsWith("/")
+              ? "a suite ending in / names a flat repository, which Roost does not write"
+              : null,
+        ),
+      ),
       description: "Suites, e.g. bookworm-pgdg.",
     }),
-    components: option({ type: t.listOf(word("component name", /^[A-Za-z0-9][A-Za-z0-9._-]*$/)), default: ["main"], description: "Components." }),
-    architectures: option({ type: t.listOf(word("Debian architecture such as amd64", /^[a-z0-9][a-z0-9-]*$/)), default: [], description: "Restrict to these architectures (empty: the host's)." }),
+    components: option({
+      type: t.listOf(word("component name", /^[A-Za-z0-9][A-Za-z0-9._-]*$/)),
+      default: ["main"],
+      description: "Components.",
+    }),
+    architectures: option({
+      type: t.listOf(word("Debian architecture such as amd64", /^[a-z0-9][a-z0-9-]*$/)),
+      default: [],
+      description: "Restrict to these architectures (empty: the host's).",
+    }),
     key: option({
       type: t.strMatching(armouredKey, "one ASCII-armoured OpenPGP public key block"),
       description: "The repository's signing key; the repository trusts only this key (Signed-By).",
     }),
   },
-  validate: (r) => (r.uris.length === 0 ? "a repository needs at least one URI" : r.suites.length === 0 ? "a repository needs at least one suite" : null),
+  validate: (r) =>
+    r.uris.length === 0 ? "a repository needs at least one URI" : r.suites.length === 0 ? "a repository needs at least one suite" : null,
 });
 
 export const packagesOptions = {
   packages: option({
     type: t.listOf(t.pkg),
     default: [],
-    description: "Debian packages installed with apt. A package no longer listed is left installed (apt autoremove is the operator's call).",
+    description:
+      "Debian packages installed with apt. A package no longer listed is left installed (apt autoremove is the operator's call).",
     example: ["htop", "restic"],
   }),
   apt: {

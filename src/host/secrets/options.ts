@@ -24,10 +24,16 @@ const output = t.submodule({
     template: option({
       type: t.nullOr(template),
       default: null,
-      description: "Write this text with every {{secret:name}} replaced by that secret's value, for configs that cannot read a password file.",
+      description:
+        "Write this text with every {{secret:name}} replaced by that secret's value, for configs that cannot read a password file.",
       example: "[smtp]\npassword = {{secret:smtp_password}}\n",
     }),
-    path: option({ type: t.nullOr(secretOutputPath), default: null, description: "Where the plaintext goes: under /run (tmpfs), never on disk.", defaultText: `${secretsDir}/<name>` }),
+    path: option({
+      type: t.nullOr(secretOutputPath),
+      default: null,
+      description: "Where the plaintext goes: under /run (tmpfs), never on disk.",
+      defaultText: `${secretsDir}/<name>`,
+    }),
     ...ownership({ mode: "0400" }),
   },
   validate: (o) => {
@@ -63,7 +69,11 @@ export const secretsModule = defineHostModule({
             // At boot only: once an activation has written the secrets (marker in /run), a unit that
             // pulls this one in must not rewrite them from the generation that is being replaced.
             unitConfig: { ConditionPathExists: ["/var/lib/roost/current/activate", "!/run/roost/secrets/.installed"] },
-            serviceConfig: { Type: "oneshot", RemainAfterExit: true, ExecStart: ["/bin/bash /var/lib/roost/current/activate --secrets-only"] },
+            serviceConfig: {
+              Type: "oneshot",
+              RemainAfterExit: true,
+              ExecStart: ["/bin/bash /var/lib/roost/current/activate --secrets-only"],
+            },
             restartIfChanged: false,
           },
         },

@@ -28,7 +28,6 @@ export interface SecretEntry {
   readonly version: string;
 }
 
-
 /** The key part of an SSH public key ("ssh-ed25519 AAAA…"), without its comment. */
 export const keyOf = (k: string) => k.trim().split(/\s+/).slice(0, 2).join(" ");
 
@@ -45,12 +44,25 @@ export function renderSecrets(
   const outputs = Object.entries(config.secrets);
   if (outputs.length === 0) return { entries: {}, data: {} };
   const option = (name: string) => showPath(["secrets", name]);
-  if (!source) throw new RoostError(`${host} uses secrets, but the fleet has no secrets file`, [`e.g. ${option(outputs[0]![0])}`], "add secrets: { admins: [\"age1…\"] } to defineFleet");
+  if (!source)
+    throw new RoostError(
+      `${host} uses secrets, but the fleet has no secrets file`,
+      [`e.g. ${option(outputs[0]![0])}`],
+      'add secrets: { admins: ["age1…"] } to defineFleet',
+    );
   if (!hostKey) {
-    throw new RoostError(`${host} uses secrets, but the fleet does not pin its SSH host key`, [], `add hostKey to the host (\`roost hosts keyscan ${host}\` prints it): secrets are encrypted to it`);
+    throw new RoostError(
+      `${host} uses secrets, but the fleet does not pin its SSH host key`,
+      [],
+      `add hostKey to the host (\`roost hosts keyscan ${host}\` prints it): secrets are encrypted to it`,
+    );
   }
   if (!hostKey.startsWith("ssh-ed25519 ")) {
-    throw new RoostError(`${host}'s pinned host key is not ssh-ed25519`, [keyOf(hostKey).slice(0, 40)], "secrets are encrypted to the host's ed25519 key: pin that one (roost hosts keyscan)");
+    throw new RoostError(
+      `${host}'s pinned host key is not ssh-ed25519`,
+      [keyOf(hostKey).slice(0, 40)],
+      "secrets are encrypted to the host's ed25519 key: pin that one (roost hosts keyscan)",
+    );
   }
   const entries: Record<string, SecretEntry> = {};
   const data: Record<string, string> = {};
@@ -61,29 +73,53 @@ export function renderSecrets(
     const versions: string[] = [];
     for (const secretName of uses) {
       const stored = source.lookup(secretName);
-      if (!stored) throw new RoostError(`${option(name)} uses the secret ${JSON.stringify(secretName)}, which is not in ${source.file}`, [], `roost secrets set ${secretName}   (or roost secrets generate ${secretName})`);
+      if (!stored)
+        throw new RoostError(
+          `${option(name)} uses the secret ${JSON.stringify(secretName)}, which is not in ${source.file}`,
+          [],
+          `roost secrets set ${secretName}   (or roost secrets generate ${secretName})`,
+        );
       if (!stored.recipients.map(keyOf).includes(keyOf(hostKey))) {
-        throw new RoostError(`the secret ${JSON.stringify(secretName)} is not encrypted to ${host}'s host key`, [`needed by ${option(name)}`], "roost secrets rekey");
+        throw new RoostError(
+          `the secret ${JSON.stringify(secretName)} is not encrypted to ${host}'s host key`,
+          [`needed by ${option(name)}`],
+          "roost secrets rekey",
+        );
       }
       data[`secrets/values/${secretName}.age`] = stored.value;
       versions.push(`${secretName}:${stored.version}`);
     }
     const path = o.path ?? `${secretsDir}/${name}`;
-    if (kind === "env") data[`secrets/${name}.env`] = Object.entries(o.environment).map(([k, r]) => `${k}\t${r.secret}\n`).join("");
+    if (kind === "env")
+      data[`secrets/${name}.env`] = Object.entries(o.environment)
+        .map(([k, r]) => `${k}\t${r.secret}\n`)
+        .join("");
     if (kind === "raw") data[`secrets/${name}.raw`] = `${o.secret!.secret}\n`;
     if (kind === "template") {
       data[`secrets/${name}.template`] = o.template!;
       data[`secrets/${name}.uses`] = uses.map((u) => `${u}\n`).join("");
     }
-    entries[name] = { path, owner: o.owner, group: o.group, mode: o.mode, kind, secrets: uses, version: sha256(versions.sort().join("\n")).slice(0, 16) };
+    entries[name] = {
+      path,
+      owner: o.owner,
+      group: o.group,
+      mode: o.mode,
+      kind,
+      secrets: uses,
+      version: sha256(versions.sort().join("\n")).slice(0, 16),
+    };
     tsv.push([name, path, o.mode, o.owner, o.group, kind].join("\t"));
   }
   const byPath = new Map<string, string>();
   for (const [name, e] of Object.entries(entries)) {
     const other = byPath.get(e.path);
-    if (other !== undefined) throw new RoostError(`${option(other)} and ${option(name)} write the same path ${e.path}`, [], "give one of them another path");
+    if (other !== undefined)
+      throw new RoostError(`${option(other)} and ${option(name)} write the same path ${e.path}`, [], "give one of them another path");
     byPath.set(e.path, name);
   }
-  data["secrets.tsv"] = tsv.sort().map((l) => `${l}\n`).join("");
+  data["secrets.tsv"] = tsv
+    .sort()
+    .map((l) => `${l}\n`)
+    .join("");
   return { entries, data };
 }

@@ -21,7 +21,11 @@ function commonOptions(wantedBy: string[]) {
     bindsTo: deps("Like requires, and stop when they stop."),
     partOf: deps("Stop and restart with these units."),
     conflicts: deps("Stop these units when this one starts."),
-    wantedBy: option({ type: t.listOf(unitRef), default: wantedBy, description: "Targets that pull this unit in when enabled ([Install] WantedBy=)." }),
+    wantedBy: option({
+      type: t.listOf(unitRef),
+      default: wantedBy,
+      description: "Targets that pull this unit in when enabled ([Install] WantedBy=).",
+    }),
     requiredBy: deps("[Install] RequiredBy=."),
     unitConfig: option({ type: t.submodule({ options: unitSection }), default: {}, description: "Further typed [Unit] keys." }),
     restartTriggers: option({
@@ -49,7 +53,11 @@ const service = t.submodule({
       description: "Environment variables (never secrets: use an environment file from the secrets module).",
       example: { RUST_LOG: "info" },
     }),
-    script: option({ type: t.nullOr(t.lines), default: null, description: "Shell script run as ExecStart (sh -e), shipped as a file of the generation." }),
+    script: option({
+      type: t.nullOr(t.lines),
+      default: null,
+      description: "Shell script run as ExecStart (sh -e), shipped as a file of the generation.",
+    }),
     preStart: option({ type: t.nullOr(t.lines), default: null, description: "Shell script run before the service starts (ExecStartPre)." }),
     secrets: option({
       type: t.listOf(t.str),
@@ -59,9 +67,14 @@ const service = t.submodule({
     onSecretChange: option({
       type: t.enumOf(["restart", "reload"]),
       default: "restart",
-      description: "What a change of one of its secrets does to the service: restart it, or reload it (for services that re-read their credentials on reload).",
+      description:
+        "What a change of one of its secrets does to the service: restart it, or reload it (for services that re-read their credentials on reload).",
     }),
-    restartIfChanged: option({ type: t.bool, default: true, description: "Restart the service when its unit changes; false for units that must not be interrupted by a deploy." }),
+    restartIfChanged: option({
+      type: t.bool,
+      default: true,
+      description: "Restart the service when its unit changes; false for units that must not be interrupted by a deploy.",
+    }),
     startAt: option({
       type: t.listOf(unitText),
       default: [],

@@ -11,7 +11,14 @@ describe("systemd units", () => {
           app: {
             description: "App",
             after: ["network-online.target", "postgresql.service"],
-            serviceConfig: { ExecStart: ["/usr/bin/app --serve"], User: "app", PrivateTmp: true, RestartSec: "1m", MemoryMax: "512M", extraConfig: { OOMPolicy: "continue" } },
+            serviceConfig: {
+              ExecStart: ["/usr/bin/app --serve"],
+              User: "app",
+              PrivateTmp: true,
+              RestartSec: "1m",
+              MemoryMax: "512M",
+              extraConfig: { OOMPolicy: "continue" },
+            },
           },
         },
       },
@@ -27,13 +34,19 @@ describe("systemd units", () => {
   });
 
   it("quotes environment values for systemd, doubling %", () => {
-    const gen = buildOne({ systemd: { services: { app: { environment: { GREETING: 'say "hi" at 100%', B: "x\\y" }, serviceConfig: { ExecStart: ["/bin/true"] } } } } });
+    const gen = buildOne({
+      systemd: {
+        services: { app: { environment: { GREETING: 'say "hi" at 100%', B: "x\\y" }, serviceConfig: { ExecStart: ["/bin/true"] } } },
+      },
+    });
     const text = fileText(gen, "/etc/systemd/system/app.service");
     assert.match(text, /^Environment="B=x\\\\y"\nEnvironment="GREETING=say \\"hi\\" at 100%%"$/m);
   });
 
   it("ships script and preStart as executable files of the generation", () => {
-    const gen = buildOne({ systemd: { services: { job: { script: "echo run", preStart: "echo prepare", serviceConfig: { Type: "oneshot" } } } } });
+    const gen = buildOne({
+      systemd: { services: { job: { script: "echo run", preStart: "echo prepare", serviceConfig: { Type: "oneshot" } } } },
+    });
     const text = fileText(gen, "/etc/systemd/system/job.service");
     assert.match(text, /^ExecStart=\/etc\/roost\/units\/job\.service\/start$/m);
     assert.match(text, /^ExecStartPre=\/etc\/roost\/units\/job\.service\/pre-start$/m);
@@ -42,11 +55,17 @@ describe("systemd units", () => {
   });
 
   it("refuses script together with ExecStart", () => {
-    assert.match(errorOf(() => buildOne({ systemd: { services: { job: { script: "x", serviceConfig: { ExecStart: ["/bin/true"] } } } } })), /systemd\.services\.job: set script or serviceConfig\.ExecStart, not both/);
+    assert.match(
+      errorOf(() => buildOne({ systemd: { services: { job: { script: "x", serviceConfig: { ExecStart: ["/bin/true"] } } } } })),
+      /systemd\.services\.job: set script or serviceConfig\.ExecStart, not both/,
+    );
   });
 
   it("refuses a value with a line break", () => {
-    assert.match(errorOf(() => buildOne({ systemd: { services: { job: { description: "two\nlines" } } } })), /systemd\.services\.job\.description: expected string \(one line\), but it contains a line break/);
+    assert.match(
+      errorOf(() => buildOne({ systemd: { services: { job: { description: "two\nlines" } } } })),
+      /systemd\.services\.job\.description: expected string \(one line\), but it contains a line break/,
+    );
   });
 
   it("startAt makes a persistent timer and keeps the service out of boot", () => {
@@ -58,7 +77,11 @@ describe("systemd units", () => {
 
   it("restartTriggers change the restart hash, reloadTriggers only the reload hash", () => {
     const unit = (restart: string, reload: string) =>
-      buildOne({ systemd: { services: { app: { serviceConfig: { ExecStart: ["/bin/true"] }, restartTriggers: [restart], reloadTriggers: [reload] } } } }).manifest.units["app.service"]!;
+      buildOne({
+        systemd: {
+          services: { app: { serviceConfig: { ExecStart: ["/bin/true"] }, restartTriggers: [restart], reloadTriggers: [reload] } },
+        },
+      }).manifest.units["app.service"]!;
     const base = unit("a", "x");
     assert.notEqual(unit("b", "x").sha256, base.sha256);
     assert.equal(unit("a", "y").sha256, base.sha256);
@@ -87,10 +110,16 @@ describe("systemd units", () => {
   });
 
   it("rejects a dependency that is not a unit name", () => {
-    assert.match(errorOf(() => buildOne({ systemd: { services: { a: { after: ["network"] } } } })), /systemd\.services\.a\.after\[0\]: expected unit name with its type/);
+    assert.match(
+      errorOf(() => buildOne({ systemd: { services: { a: { after: ["network"] } } } })),
+      /systemd\.services\.a\.after\[0\]: expected unit name with its type/,
+    );
   });
 
   it("suggests the typed key for a misspelt one", () => {
-    assert.match(errorOf(() => buildOne({ systemd: { services: { a: { serviceConfig: { ExecStrat: ["/bin/true"] } as never } } } })), /did you mean systemd\.services\.a\.serviceConfig\.ExecStart\b/);
+    assert.match(
+      errorOf(() => buildOne({ systemd: { services: { a: { serviceConfig: { ExecStrat: ["/bin/true"] } as never } } } })),
+      /did you mean systemd\.services\.a\.serviceConfig\.ExecStart\b/,
+    );
   });
 });

@@ -21,7 +21,10 @@ type Kind = "service" | "timer" | "socket" | "path" | "target";
 type AnyUnit = HostConfig["systemd"]["targets"][string];
 
 /** `secretVersions`: each secrets.<name> output's version; a unit that lists one restarts when it changes. */
-export function renderUnits(config: HostConfig, secretVersions: ReadonlyMap<string, string> = new Map()): { files: RenderedFile[]; units: Record<string, UnitEntry> } {
+export function renderUnits(
+  config: HostConfig,
+  secretVersions: ReadonlyMap<string, string> = new Map(),
+): { files: RenderedFile[]; units: Record<string, UnitEntry> } {
   const files: RenderedFile[] = [];
   const units: Record<string, UnitEntry> = {};
   const kinds: [Kind, Record<string, AnyUnit>][] = [
@@ -40,7 +43,10 @@ export function renderUnits(config: HostConfig, secretVersions: ReadonlyMap<stri
       const scripts = service ? serviceScripts(unitFile, service, option) : [];
       const secrets = service?.secrets ?? [];
       for (const s of secrets) {
-        if (!secretVersions.has(s)) throw new RoostError(`${option}.secrets: there is no secrets.${s}`, [`secrets: ${[...secretVersions.keys()].join(", ") || "(none)"}`]);
+        if (!secretVersions.has(s))
+          throw new RoostError(`${option}.secrets: there is no secrets.${s}`, [
+            `secrets: ${[...secretVersions.keys()].join(", ") || "(none)"}`,
+          ]);
       }
       const secretRevisions = secrets.map((s) => secretVersions.get(s)!);
       const reloadOnSecrets = service?.onSecretChange === "reload";
@@ -55,9 +61,19 @@ export function renderUnits(config: HostConfig, secretVersions: ReadonlyMap<stri
       files.push(file, ...scripts.map((s) => s.file));
       units[unitFile] = {
         sha256: sha256(
-          [file.content, ...scripts.map((s) => s.file.content), JSON.stringify(unit.restartTriggers), ...(reloadOnSecrets ? [] : secretRevisions)].map((c) => sha256(c)).join("\n"),
+          [
+            file.content,
+            ...scripts.map((s) => s.file.content),
+            JSON.stringify(unit.restartTriggers),
+            ...(reloadOnSecrets ? [] : secretRevisions),
+          ]
+            .map((c) => sha256(c))
+            .join("\n"),
         ),
-        reload: unit.reloadTriggers.length || (reloadOnSecrets && secretRevisions.length) ? sha256(JSON.stringify([unit.reloadTriggers, reloadOnSecrets ? secretRevisions : []])) : null,
+        reload:
+          unit.reloadTriggers.length || (reloadOnSecrets && secretRevisions.length)
+            ? sha256(JSON.stringify([unit.reloadTriggers, reloadOnSecrets ? secretRevisions : []]))
+            : null,
         restartIfChanged: kind === "service" ? (unit as HostConfig["systemd"]["services"][string]).restartIfChanged : true,
         wantedBy: [...unit.wantedBy].sort(),
         requiredBy: [...unit.requiredBy].sort(),
@@ -74,7 +90,8 @@ interface Script {
 
 function serviceScripts(unitFile: string, s: HostConfig["systemd"]["services"][string], option: string): Script[] {
   const out: Script[] = [];
-  if (s.preStart !== null) out.push({ key: "ExecStartPre", file: rootFile(`${scriptDir}/${unitFile}/pre-start`, shellScript(s.preStart), option, "0755") });
+  if (s.preStart !== null)
+    out.push({ key: "ExecStartPre", file: rootFile(`${scriptDir}/${unitFile}/pre-start`, shellScript(s.preStart), option, "0755") });
   if (s.script !== null) {
     if (s.serviceConfig.ExecStart.length) throw new RoostError(`${option}: set script or serviceConfig.ExecStart, not both`);
     out.push({ key: "ExecStart", file: rootFile(`${scriptDir}/${unitFile}/start`, shellScript(s.script), option, "0755") });
@@ -125,7 +142,13 @@ function sectionsOf(kind: Kind, unit: AnyUnit, scripts: readonly Script[], reads
     }
     sections.push([section, [...entries, ...Object.entries(extraConfig as Record<string, UnitValue>)]]);
   }
-  sections.push(["Install", [["WantedBy", unit.wantedBy], ["RequiredBy", unit.requiredBy]]]);
+  sections.push([
+    "Install",
+    [
+      ["WantedBy", unit.wantedBy],
+      ["RequiredBy", unit.requiredBy],
+    ],
+  ]);
   return sections;
 }
 

@@ -1,8 +1,10 @@
 import { option, types as t, type OptionTree } from "../../core/index.ts";
 import { unitKey, unitRef, unitText, unitValue, unitWord } from "./unit-value.ts";
 
-const list = (description: string, type: Parameters<typeof t.listOf>[0] = unitText) => option({ type: t.listOf(type), default: [], description });
-const maybe = <T extends Parameters<typeof t.nullOr>[0]>(type: T, description: string) => option({ type: t.nullOr(type), default: null, description });
+const list = (description: string, type: Parameters<typeof t.listOf>[0] = unitText) =>
+  option({ type: t.listOf(type), default: [], description });
+const maybe = <T extends Parameters<typeof t.nullOr>[0]>(type: T, description: string) =>
+  option({ type: t.nullOr(type), default: null, description });
 const extra = (section: string) =>
   option({
     type: t.attrsOf(unitValue, unitKey),
@@ -52,7 +54,10 @@ const hardening = {
 
 /** Typed [Service] keys: what a service runs, as whom, how it restarts, and how it is confined. */
 export const serviceSection = {
-  Type: maybe(t.enumOf(["simple", "exec", "forking", "oneshot", "dbus", "notify", "notify-reload", "idle"]), "How systemd knows the service is up."),
+  Type: maybe(
+    t.enumOf(["simple", "exec", "forking", "oneshot", "dbus", "notify", "notify-reload", "idle"]),
+    "How systemd knows the service is up.",
+  ),
   ExecStart: list("Command lines to run (one, except for oneshot services)."),
   ExecStartPre: list("Commands run before ExecStart (prefix - to ignore failure, + to run as root)."),
   ExecStartPost: list("Commands run after the service started."),
@@ -64,7 +69,10 @@ export const serviceSection = {
   DynamicUser: maybe(t.bool, "Run as a transient user allocated at start."),
   WorkingDirectory: maybe(unitText, "The working directory."),
   EnvironmentFile: list("Files of KEY=value lines (prefix - if optional)."),
-  Restart: maybe(t.enumOf(["no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort", "always"]), "When to restart the service."),
+  Restart: maybe(
+    t.enumOf(["no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort", "always"]),
+    "When to restart the service.",
+  ),
   RestartSec: maybe(t.duration, "Wait before restarting."),
   RemainAfterExit: maybe(t.bool, "A oneshot stays active after it exits."),
   TimeoutStartSec: maybe(t.duration, "Give up on starting after this long."),

@@ -33,14 +33,44 @@ export function renderUnitFile(sections: readonly Section[], options: UnitFileOp
 
 /** Keys whose values systemd splits into words: each item must be one word. */
 const wordListKeys = new Set([
-  "Documentation", "After", "Before", "Wants", "Requires", "Requisite", "BindsTo", "PartOf", "Upholds", "Conflicts", "OnFailure", "OnSuccess",
-  "WantedBy", "RequiredBy", "UpheldBy", "Also", "RequiresMountsFor", "ReadWritePaths", "ReadOnlyPaths", "InaccessiblePaths", "ExecPaths", "NoExecPaths",
-  "StateDirectory", "RuntimeDirectory", "CacheDirectory", "LogsDirectory", "ConfigurationDirectory", "SupplementaryGroups",
-  "CapabilityBoundingSet", "AmbientCapabilities", "SystemCallFilter", "SystemCallArchitectures", "RestrictAddressFamilies",
+  "Documentation",
+  "After",
+  "Before",
+  "Wants",
+  "Requires",
+  "Requisite",
+  "BindsTo",
+  "PartOf",
+  "Upholds",
+  "Conflicts",
+  "OnFailure",
+  "OnSuccess",
+  "WantedBy",
+  "RequiredBy",
+  "UpheldBy",
+  "Also",
+  "RequiresMountsFor",
+  "ReadWritePaths",
+  "ReadOnlyPaths",
+  "InaccessiblePaths",
+  "ExecPaths",
+  "NoExecPaths",
+  "StateDirectory",
+  "RuntimeDirectory",
+  "CacheDirectory",
+  "LogsDirectory",
+  "ConfigurationDirectory",
+  "SupplementaryGroups",
+  "CapabilityBoundingSet",
+  "AmbientCapabilities",
+  "SystemCallFilter",
+  "SystemCallArchitectures",
+  "RestrictAddressFamilies",
 ]);
 
 /** Keys that read a percentage and expand no specifiers: their % stays as written. */
-const percentKeys = /^(CPUQuota|Memory(Min|Low|High|Max|SwapMax|ZSwapMax)|DefaultMemory(Min|Low)|StartupMemory\w+|TasksMax|ManagedOOMMemoryPressureLimit)$/;
+const percentKeys =
+  /^(CPUQuota|Memory(Min|Low|High|Max|SwapMax|ZSwapMax)|DefaultMemory(Min|Low)|StartupMemory\w+|TasksMax|ManagedOOMMemoryPressureLimit)$/;
 
 export function unitKeyProblem(key: string): string | null {
   return /^[A-Za-z][A-Za-z0-9]*$/.test(key) ? null : "a unit key is letters and digits, starting with a letter";
@@ -53,7 +83,11 @@ export function encodeUnitValue(key: string, value: string | number | boolean, o
     if (!Number.isFinite(value)) throw new UnitValueError(key, String(value), "it is not a finite number");
     return String(value);
   }
-  const problem = unitTextProblem(value) ?? (wordListKeys.has(key) && /[\s"'\\]/.test(value) ? "systemd splits this key's value into words: an item cannot hold spaces, quotes or backslashes" : null);
+  const problem =
+    unitTextProblem(value) ??
+    (wordListKeys.has(key) && /[\s"'\\]/.test(value)
+      ? "systemd splits this key's value into words: an item cannot hold spaces, quotes or backslashes"
+      : null);
   if (problem) throw new UnitValueError(key, value, problem);
   return options.specifiers || percentKeys.test(key) ? value : value.replace(/%/g, "%%");
 }
@@ -101,7 +135,9 @@ export function execLine(argv: readonly string[]): string {
       if (word.includes("\0")) throw new UnitValueError("ExecStart", word, "a word cannot hold a NUL character");
       // Before the program, @ - : + ! are prefixes that change how systemd runs it.
       if (/^[A-Za-z0-9_@%+:,./=^[\]-]+$/.test(word) && (i > 0 || !/^[@:+!-]/.test(word))) return word;
-      const escaped = word.replace(/[\\"\x01-\x1f\x7f]/g, (c) => (c === "\\" || c === '"' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`));
+      const escaped = word.replace(/[\\"\x01-\x1f\x7f]/g, (c) =>
+        c === "\\" || c === '"' ? `\\${c}` : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+      );
       return `"${escaped.replaceAll("$", "$$$$")}"`;
     })
     .join(" ");

@@ -10,17 +10,62 @@ export const maxNameLength = 32;
  * extraGroups may name besides the groups the configuration declares.
  */
 export const debianBaseGroups: readonly string[] = [
-  "root", "daemon", "bin", "sys", "adm", "tty", "disk", "lp", "mail", "news", "uucp", "man", "proxy", "kmem", "dialout", "fax",
-  "voice", "cdrom", "floppy", "tape", "sudo", "audio", "dip", "www-data", "backup", "operator", "list", "irc", "src", "shadow",
-  "utmp", "video", "sasl", "plugdev", "staff", "games", "users", "nogroup", "systemd-journal", "systemd-network", "systemd-timesync",
-  "input", "sgx", "kvm", "render", "messagebus", "_ssh", "crontab",
+  "root",
+  "daemon",
+  "bin",
+  "sys",
+  "adm",
+  "tty",
+  "disk",
+  "lp",
+  "mail",
+  "news",
+  "uucp",
+  "man",
+  "proxy",
+  "kmem",
+  "dialout",
+  "fax",
+  "voice",
+  "cdrom",
+  "floppy",
+  "tape",
+  "sudo",
+  "audio",
+  "dip",
+  "www-data",
+  "backup",
+  "operator",
+  "list",
+  "irc",
+  "src",
+  "shadow",
+  "utmp",
+  "video",
+  "sasl",
+  "plugdev",
+  "staff",
+  "games",
+  "users",
+  "nogroup",
+  "systemd-journal",
+  "systemd-network",
+  "systemd-timesync",
+  "input",
+  "sgx",
+  "kvm",
+  "render",
+  "messagebus",
+  "_ssh",
+  "crontab",
 ];
 
 /** The problem with an account name, or null. */
 export function accountNameProblem(name: string, system: boolean): string | null {
   if (name.length > maxNameLength) return `the name ${JSON.stringify(name)} is longer than ${maxNameLength} characters`;
   const regex = system ? systemNameRegex : nameRegex;
-  if (!regex.test(name)) return `the name ${JSON.stringify(name)} does not match adduser's ${system ? "SYS_NAME_REGEX" : "NAME_REGEX"} (${regex.source})`;
+  if (!regex.test(name))
+    return `the name ${JSON.stringify(name)} does not match adduser's ${system ? "SYS_NAME_REGEX" : "NAME_REGEX"} (${regex.source})`;
   return null;
 }
 
@@ -42,14 +87,21 @@ export const entrySites = new WeakMap<object, () => string[]>();
  * returns problems as [key, option below it, message]; each becomes an error naming the option and
  * where the entry was defined.
  */
-export function accountsOf<V extends object>(elem: t.OptionType<V, any>, keys: t.OptionType<string>, rule: (entries: Readonly<Record<string, V>>) => [string, string, string][]): Entries<V> {
+export function accountsOf<V extends object>(
+  elem: t.OptionType<V, any>,
+  keys: t.OptionType<string>,
+  rule: (entries: Readonly<Record<string, V>>) => [string, string, string][],
+): Entries<V> {
   const inner = t.attrsOf(elem, keys) as unknown as Entries<V>;
   return t.defineType({
     ...inner,
     merge(path, defs) {
       const value = inner.merge(path, defs);
       for (const key of Object.keys(value)) entrySites.set(value[key]!, () => sitesOf(path, key, defs));
-      const errors = rule(value).map(([key, below, message]) => new RoostError(`${showPath([...path, key, ...(below ? [below] : [])])}: ${message}`, sitesOf(path, key, defs)));
+      const errors = rule(value).map(
+        ([key, below, message]) =>
+          new RoostError(`${showPath([...path, key, ...(below ? [below] : [])])}: ${message}`, sitesOf(path, key, defs)),
+      );
       if (errors.length) throw errors.length === 1 ? errors[0]! : new RoostErrors(errors);
       return value;
     },

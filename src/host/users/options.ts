@@ -3,12 +3,18 @@ import { defineHostModule } from "../module.ts";
 import { accountName } from "../modes.ts";
 import { accountNameProblem, accountsOf, debianBaseGroups, entrySites } from "./checks.ts";
 
-const gecos = t.strSatisfying("GECOS field", (v) => (/[:\x00-\x1f\x7f]/.test(v) ? 'it holds ":", a line break or another control character, which would split the passwd entry' : null));
+const gecos = t.strSatisfying("GECOS field", (v) =>
+  /[:\x00-\x1f\x7f]/.test(v) ? 'it holds ":", a line break or another control character, which would split the passwd entry' : null,
+);
 
 /** One line of authorized_keys: a line break would let one value add a second key. */
 const authorizedKey = t.strSatisfying("SSH public key (one line)", (v) => {
   if (/[\x00-\x1f\x7f]/.test(v)) return "it holds a line break or another control character";
-  return /(^|\s)(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}(\s|$)/.test(v) ? null : "it is not an SSH public key (type, then base64)";
+  return /(^|\s)(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) [A-Za-z0-9+/]+={0,3}(\s|$)/.test(
+    v,
+  )
+    ? null
+    : "it is not an SSH public key (type, then base64)";
 });
 
 const user = t.submodule({
@@ -22,12 +28,21 @@ const user = t.submodule({
     isSystemUser: option({ type: t.bool, default: false, description: "A system account (low uid, no login shell by default, no aging)." }),
     uid: option({ type: t.nullOr(t.ints.between(0, 4294967294)), default: null, description: "Fixed uid; null lets the host choose." }),
     group: option({ type: accountName, description: "Primary group.", defaultText: "the user's name (a group of that name is created)" }),
-    extraGroups: option({ type: t.listOf(accountName), default: [], description: "Supplementary groups: groups declared in users.groups, or groups of a Debian base system.", example: ["adm", "systemd-journal"] }),
+    extraGroups: option({
+      type: t.listOf(accountName),
+      default: [],
+      description: "Supplementary groups: groups declared in users.groups, or groups of a Debian base system.",
+      example: ["adm", "systemd-journal"],
+    }),
     home: option({ type: t.path, description: "Home directory.", defaultText: "/home/<name>, or /var/lib/<name> for system users" }),
     createHome: option({ type: t.bool, default: true, description: "Create the home directory, owned by the user." }),
     shell: option({ type: t.path, description: "Login shell.", defaultText: "/bin/bash, or /usr/sbin/nologin for system users" }),
-    description: option({ type: gecos, default: "", description: "The GECOS field (no \":\" or newline)." }),
-    authorizedKeys: option({ type: t.listOf(authorizedKey), default: [], description: "SSH public keys allowed to log in as this user, one authorized_keys line each (options may precede the key)." }),
+    description: option({ type: gecos, default: "", description: 'The GECOS field (no ":" or newline).' }),
+    authorizedKeys: option({
+      type: t.listOf(authorizedKey),
+      default: [],
+      description: "SSH public keys allowed to log in as this user, one authorized_keys line each (options may precede the key).",
+    }),
   },
   config: ({ name, config }) => ({
     group: mkDefault(name),
@@ -52,7 +67,12 @@ const group = t.submodule({
 type User = (typeof user)["__value"] & {};
 
 /** Two of the given entries with the same value of `id`: [key of the second, message]. */
-function duplicates<E>(entries: Readonly<Record<string, E>>, id: (e: E) => number | null, what: string, option: string): [string, string, string][] {
+function duplicates<E>(
+  entries: Readonly<Record<string, E>>,
+  id: (e: E) => number | null,
+  what: string,
+  option: string,
+): [string, string, string][] {
   const seen = new Map<number, string>();
   const out: [string, string, string][] = [];
   for (const [key, e] of Object.entries(entries)) {
@@ -92,7 +112,12 @@ function sharedHomes(users: Readonly<Record<string, User>>): [string, string, st
     if (u.existing || u.authorizedKeys.length === 0) continue;
     const other = byHome.get(u.home);
     if (other === undefined) byHome.set(u.home, name);
-    else out.push([name, "home", `${u.home} is also ${other}'s home, and both have authorizedKeys: one ~/.ssh/authorized_keys cannot serve both`]);
+    else
+      out.push([
+        name,
+        "home",
+        `${u.home} is also ${other}'s home, and both have authorizedKeys: one ~/.ssh/authorized_keys cannot serve both`,
+      ]);
   }
   return out;
 }
@@ -129,7 +154,10 @@ export const usersModule = defineHostModule({
       users: { groups: Object.fromEntries(created.map(([, u]) => [u.group, {}])) },
       directories: Object.fromEntries(withKeys.map(([name, u]) => [`${u.home}/.ssh`, { owner: name, group: u.group, mode: "0700" }])),
       files: Object.fromEntries(
-        withKeys.map(([name, u]) => [`${u.home}/.ssh/authorized_keys`, { text: u.authorizedKeys.join("\n") + "\n", owner: name, group: u.group, mode: "0600" }]),
+        withKeys.map(([name, u]) => [
+          `${u.home}/.ssh/authorized_keys`,
+          { text: u.authorizedKeys.join("\n") + "\n", owner: name, group: u.group, mode: "0600" },
+        ]),
       ),
     };
   },

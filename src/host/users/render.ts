@@ -39,6 +39,8 @@ export function renderUsers(config: HostConfig): { users: Record<string, UserEnt
       },
     ]),
   );
-  const groups = Object.fromEntries(Object.entries(config.users.groups).map(([name, g]) => [name, { gid: g.gid, system: g.isSystemGroup }]));
+  const groups = Object.fromEntries(
+    Object.entries(config.users.groups).map(([name, g]) => [name, { gid: g.gid, system: g.isSystemGroup }]),
+  );
   return { users, groups };
 }

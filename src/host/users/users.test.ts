@@ -14,11 +14,17 @@ describe("users: what roost check refuses, with the option and where it was defi
     const gen = buildOne({ users: { users: { root: { existing: true, authorizedKeys: ["ssh-ed25519 AAAA root@x"] } } } });
     assert.deepEqual(gen.manifest.users.root!.authorizedKeys, ["ssh-ed25519 AAAA root@x"]);
     assert.equal(gen.manifest.groups.root, undefined, "an existing account's group is not declared");
-    assert.deepEqual(Object.keys(gen.manifest.files).filter((f) => f.includes("authorized_keys")), [], "its keys are not a file at an assumed home");
+    assert.deepEqual(
+      Object.keys(gen.manifest.files).filter((f) => f.includes("authorized_keys")),
+      [],
+      "its keys are not a file at an assumed home",
+    );
   });
 
   it("two users or groups with one id", () => {
-    const e = errorOf(() => buildOne({ users: { users: { a: { uid: 1500 }, b: { uid: 1500 } }, groups: { g: { gid: 1600 }, h: { gid: 1600 } } } }));
+    const e = errorOf(() =>
+      buildOne({ users: { users: { a: { uid: 1500 }, b: { uid: 1500 } }, groups: { g: { gid: 1600 }, h: { gid: 1600 } } } }),
+    );
     assert.match(e, /users\.users\.b\.uid: uid 1500 is also a's/);
     assert.match(e, here);
     const g = errorOf(() => buildOne({ users: { groups: { g: { gid: 1600 }, h: { gid: 1600 } } } }));
@@ -26,8 +32,14 @@ describe("users: what roost check refuses, with the option and where it was defi
   });
 
   it("names longer than 32 characters or outside adduser's NAME_REGEX", () => {
-    assert.match(errorOf(() => buildOne({ users: { users: { ["a".repeat(33)]: {} } } })), /is longer than 32 characters/);
-    assert.match(errorOf(() => buildOne({ users: { users: { _svc: {} } } })), /users\.users\._svc: the name "_svc" does not match adduser's NAME_REGEX/);
+    assert.match(
+      errorOf(() => buildOne({ users: { users: { ["a".repeat(33)]: {} } } })),
+      /is longer than 32 characters/,
+    );
+    assert.match(
+      errorOf(() => buildOne({ users: { users: { _svc: {} } } })),
+      /users\.users\._svc: the name "_svc" does not match adduser's NAME_REGEX/,
+    );
     buildOne({ users: { users: { _svc: { isSystemUser: true } } } });
   });
 
@@ -35,7 +47,10 @@ describe("users: what roost check refuses, with the option and where it was defi
     const e = errorOf(() => buildOne({ users: { users: { a: { description: "A: B" } } } }));
     assert.match(e, /users\.users\.a\.description: expected GECOS field, but it holds ":"/);
     assert.match(e, here);
-    assert.match(errorOf(() => buildOne({ users: { users: { a: { description: "A\nb" } } } })), /GECOS/);
+    assert.match(
+      errorOf(() => buildOne({ users: { users: { a: { description: "A\nb" } } } })),
+      /GECOS/,
+    );
   });
 
   it("extraGroups that are neither declared nor a Debian base group", () => {
@@ -47,7 +62,9 @@ describe("users: what roost check refuses, with the option and where it was defi
 
   it("two users sharing one home while both have authorizedKeys", () => {
     const key = ["ssh-ed25519 AAAA k"];
-    const e = errorOf(() => buildOne({ users: { users: { a: { home: "/srv/shared", authorizedKeys: key }, b: { home: "/srv/shared", authorizedKeys: key } } } }));
+    const e = errorOf(() =>
+      buildOne({ users: { users: { a: { home: "/srv/shared", authorizedKeys: key }, b: { home: "/srv/shared", authorizedKeys: key } } } }),
+    );
     assert.match(e, /users\.users\.b\.home: \/srv\/shared is also a's home, and both have authorizedKeys/);
     assert.match(e, here);
     buildOne({ users: { users: { a: { home: "/srv/shared", authorizedKeys: key }, b: { home: "/srv/shared" } } } });

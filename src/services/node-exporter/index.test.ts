@@ -16,7 +16,9 @@ describe("services.nodeExporter", () => {
   });
 
   it("runs the packaged exporter from its own unit, with the systemd collector, and registers the node job", () => {
-    const fleet = defineFleet({ hosts: { a: host({ address: "root@10.0.0.1", modules: [nodeExporter], config: { services: { nodeExporter: { enable: true } } } }) } });
+    const fleet = defineFleet({
+      hosts: { a: host({ address: "root@10.0.0.1", modules: [nodeExporter], config: { services: { nodeExporter: { enable: true } } } }) },
+    });
     const built = buildHostFrom(fleet, "a");
     assert.ok(built.manifest.packages.includes("prometheus-node-exporter"));
     assert.match(
@@ -24,7 +26,12 @@ describe("services.nodeExporter", () => {
       /^ExecStart=\/usr\/bin\/prometheus-node-exporter --web\.listen-address=0\.0\.0\.0:9100 --collector\.textfile\.directory=\/var\/lib\/prometheus\/node-exporter --collector\.systemd$/m,
     );
     assert.match(built.file(unitPath), /^User=prometheus$/m);
-    assert.deepEqual(built.manifest.directories["/var/lib/prometheus/node-exporter"], { ...built.manifest.directories["/var/lib/prometheus/node-exporter"], owner: "prometheus", group: "prometheus", mode: "0755" });
+    assert.deepEqual(built.manifest.directories["/var/lib/prometheus/node-exporter"], {
+      ...built.manifest.directories["/var/lib/prometheus/node-exporter"],
+      owner: "prometheus",
+      group: "prometheus",
+      mode: "0755",
+    });
     assert.equal((built.manifest.healthChecks["node-exporter"] as { url?: string }).url, "http://127.0.0.1:9100/metrics");
     assert.deepEqual(built.config.monitoring.scrapeTargets, { node: { port: 9100, path: "/metrics", scheme: "http", labels: {} } });
   });
@@ -54,7 +61,7 @@ describe("services.nodeExporter", () => {
     const exec = /^ExecStart=(.*)$/m.exec(built.file(unitPath))![1]!;
     assert.equal(
       exec,
-      '/usr/bin/prometheus-node-exporter --web.listen-address=[::1]:9200 --collector.textfile.directory=/var/lib/prometheus/node-exporter --collector.processes --no-collector.wifi ' +
+      "/usr/bin/prometheus-node-exporter --web.listen-address=[::1]:9200 --collector.textfile.directory=/var/lib/prometheus/node-exporter --collector.processes --no-collector.wifi " +
         '"--collector.filesystem.mount-points-exclude=^/(dev|proc)($$|/)" "--web.config.file=/etc/a \\"b\\""',
     );
     assert.equal((built.manifest.healthChecks["node-exporter"] as { url?: string }).url, "http://[::1]:9200/metrics");
@@ -64,11 +71,17 @@ describe("services.nodeExporter", () => {
     const fleet = defineFleet({
       modules: [nodeExporter, scrapeServer],
       hosts: {
-        mon: host({ address: "root@10.0.0.5", modules: [nodeExporter, scrapeServer], config: { services: { scrapeServer: { enable: true }, nodeExporter: { enable: true } } } }),
+        mon: host({
+          address: "root@10.0.0.5",
+          modules: [nodeExporter, scrapeServer],
+          config: { services: { scrapeServer: { enable: true }, nodeExporter: { enable: true } } },
+        }),
         a: host({
           address: "root@10.0.0.1",
           modules: [nodeExporter],
-          config: ({ nodes }) => ({ services: { nodeExporter: { enable: true, allowedSources: [nodes.mon!.config.networking.addresses[0]!] } } }),
+          config: ({ nodes }) => ({
+            services: { nodeExporter: { enable: true, allowedSources: [nodes.mon!.config.networking.addresses[0]!] } },
+          }),
         }),
       },
     });
@@ -82,8 +95,16 @@ describe("services.nodeExporter", () => {
     const fleet = defineFleet({
       modules: [nodeExporter],
       hosts: {
-        a: host({ address: "root@10.0.0.1", modules: [nodeExporter], config: { services: { nodeExporter: { enable: true, allowedSources: ["10.1.0.0/16", "fd00::/8"] } } } }),
-        b: host({ address: "root@10.0.0.2", modules: [nodeExporter], config: { services: { nodeExporter: { enable: true, openFirewall: true } } } }),
+        a: host({
+          address: "root@10.0.0.1",
+          modules: [nodeExporter],
+          config: { services: { nodeExporter: { enable: true, allowedSources: ["10.1.0.0/16", "fd00::/8"] } } },
+        }),
+        b: host({
+          address: "root@10.0.0.2",
+          modules: [nodeExporter],
+          config: { services: { nodeExporter: { enable: true, openFirewall: true } } },
+        }),
       },
     });
     const a = buildHostFrom(fleet, "a").file("/etc/roost/firewall.nft");
@@ -93,7 +114,15 @@ describe("services.nodeExporter", () => {
   });
 
   it("refuses a collector name that would be another flag", () => {
-    const fleet = defineFleet({ hosts: { a: host({ address: "root@10.0.0.1", modules: [nodeExporter], config: { services: { nodeExporter: { enable: true, enabledCollectors: ["systemd --web.listen-address=:1"] } } } }) } });
+    const fleet = defineFleet({
+      hosts: {
+        a: host({
+          address: "root@10.0.0.1",
+          modules: [nodeExporter],
+          config: { services: { nodeExporter: { enable: true, enabledCollectors: ["systemd --web.listen-address=:1"] } } },
+        }),
+      },
+    });
     assert.throws(() => buildHostFrom(fleet, "a"), /services\.nodeExporter\.enabledCollectors\[0\]: expected collector name/);
   });
 });

@@ -24,13 +24,23 @@ export const nodeExporter = defineModule({
           description: "Collectors to turn on beside the exporter's defaults (systemd: the state of every unit).",
           example: ["systemd", "processes"],
         }),
-        disabledCollectors: option({ type: t.listOf(collectorName), default: [], description: "Default collectors to turn off.", example: ["wifi"] }),
+        disabledCollectors: option({
+          type: t.listOf(collectorName),
+          default: [],
+          description: "Default collectors to turn off.",
+          example: ["wifi"],
+        }),
         textfileDirectory: option({
           type: t.path,
           default: "/var/lib/prometheus/node-exporter",
           description: "Where the textfile collector reads *.prom files; created, writable by the prometheus user.",
         }),
-        extraFlags: option({ type: t.listOf(t.str), default: [], description: "More command-line flags, one per item.", example: ["--collector.filesystem.mount-points-exclude=^/(dev|proc|sys)($|/)"] }),
+        extraFlags: option({
+          type: t.listOf(t.str),
+          default: [],
+          description: "More command-line flags, one per item.",
+          example: ["--collector.filesystem.mount-points-exclude=^/(dev|proc|sys)($|/)"],
+        }),
         openFirewall: option({ type: t.bool, default: false, description: "Open the port to every address." }),
         allowedSources: option({
           type: t.listOf(addressOrNetwork),
@@ -52,43 +62,50 @@ export const nodeExporter = defineModule({
       ...cfg.disabledCollectors.map((c) => `--no-collector.${c}`),
       ...cfg.extraFlags,
     ];
-    const probe = cfg.listenAddress === "0.0.0.0" || cfg.listenAddress === "::" ? "127.0.0.1" : cfg.listenAddress.includes(":") ? `[${cfg.listenAddress}]` : cfg.listenAddress;
+    const probe =
+      cfg.listenAddress === "0.0.0.0" || cfg.listenAddress === "::"
+        ? "127.0.0.1"
+        : cfg.listenAddress.includes(":")
+          ? `[${cfg.listenAddress}]`
+          : cfg.listenAddress;
     return mkIf(cfg.enable, {
-        packages: [cfg.package],
-        directories: { [cfg.textfileDirectory]: { owner: "prometheus", group: "prometheus", mode: "0755" } },
-        // Debian's package ships this unit, reading its flags from /etc/default/prometheus-node-exporter.
-        // A unit of the same name in /etc/systemd/system replaces it whole, so there is one exporter,
-        // named as in NixOS, its flags typed here and visible in `systemctl cat`, restarted when they
-        // change; boots and package upgrades start this unit, not the packaged one.
-        systemd: {
-          services: {
-            "prometheus-node-exporter": {
-              description: "Prometheus exporter for machine metrics",
-              documentation: ["https://github.com/prometheus/node_exporter"],
-              wantedBy: ["multi-user.target"],
-              after: ["network.target"],
-              serviceConfig: {
-                ExecStart: [execLine(exec)],
-                User: "prometheus",
-                Group: "prometheus",
-                Restart: "on-failure",
-                NoNewPrivileges: true,
-                ProtectSystem: "strict",
-                ProtectHome: "yes",
-                PrivateTmp: true,
-                PrivateDevices: true,
-              },
+      packages: [cfg.package],
+      directories: { [cfg.textfileDirectory]: { owner: "prometheus", group: "prometheus", mode: "0755" } },
+      // Debian's package ships this unit, reading its flags from /etc/default/prometheus-node-exporter.
+      // A unit of the same name in /etc/systemd/system replaces it whole, so there is one exporter,
+      // named as in NixOS, its flags typed here and visible in `systemctl cat`, restarted when they
+      // change; boots and package upgrades start this unit, not the packaged one.
+      systemd: {
+        services: {
+          "prometheus-node-exporter": {
+            description: "Prometheus exporter for machine metrics",
+            documentation: ["https://github.com/prometheus/node_exporter"],
+            wantedBy: ["multi-user.target"],
+            after: ["network.target"],
+            serviceConfig: {
+              ExecStart: [execLine(exec)],
+              User: "prometheus",
+              Group: "prometheus",
+              Restart: "on-failure",
+              NoNewPrivileges: true,
+              ProtectSystem: "strict",
+              ProtectHome: "yes",
+              PrivateTmp: true,
+              PrivateDevices: true,
             },
           },
         },
-        networking: {
-          firewall: {
-            allowedTCPPorts: cfg.openFirewall ? [cfg.port] : [],
-            sources: mkIf(cfg.allowedSources.length > 0, { "node-exporter": { addresses: cfg.allowedSources, allowedTCPPorts: [cfg.port] } }),
-          },
+      },
+      networking: {
+        firewall: {
+          allowedTCPPorts: cfg.openFirewall ? [cfg.port] : [],
+          sources: mkIf(cfg.allowedSources.length > 0, { "node-exporter": { addresses: cfg.allowedSources, allowedTCPPorts: [cfg.port] } }),
         },
-        healthChecks: { "node-exporter": { type: "http", url: `http://${probe}:${cfg.port}/metrics`, expectBody: "node_exporter_build_info" } },
-        monitoring: { scrapeTargets: { node: { port: cfg.port } } },
+      },
+      healthChecks: {
+        "node-exporter": { type: "http", url: `http://${probe}:${cfg.port}/metrics`, expectBody: "node_exporter_build_info" },
+      },
+      monitoring: { scrapeTargets: { node: { port: cfg.port } } },
     });
   },
 });

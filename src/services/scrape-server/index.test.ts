@@ -14,9 +14,24 @@ describe("services.scrapeServer", () => {
     const fleet = defineFleet({
       modules: [nodeExporter, scrapeServer],
       hosts: {
-        mon: host({ address: "root@10.0.0.5", modules: [nodeExporter, scrapeServer], config: { services: { scrapeServer: { enable: true }, nodeExporter: { enable: true } } } }),
-        db: host({ address: "root@10.0.0.2", modules: [nodeExporter, scrapeTargets], config: { services: { nodeExporter: { enable: true } }, monitoring: { scrapeTargets: { postgres: { port: 9187, labels: { role: "db" } } } } } }),
-        v6: host({ address: "root@v6.lan", modules: [nodeExporter], config: { networking: { addresses: ["2001:db8::7"] }, services: { nodeExporter: { enable: true, port: 9101 } } } }),
+        mon: host({
+          address: "root@10.0.0.5",
+          modules: [nodeExporter, scrapeServer],
+          config: { services: { scrapeServer: { enable: true }, nodeExporter: { enable: true } } },
+        }),
+        db: host({
+          address: "root@10.0.0.2",
+          modules: [nodeExporter, scrapeTargets],
+          config: {
+            services: { nodeExporter: { enable: true } },
+            monitoring: { scrapeTargets: { postgres: { port: 9187, labels: { role: "db" } } } },
+          },
+        }),
+        v6: host({
+          address: "root@v6.lan",
+          modules: [nodeExporter],
+          config: { networking: { addresses: ["2001:db8::7"] }, services: { nodeExporter: { enable: true, port: 9101 } } },
+        }),
         idle: host({ address: "root@10.0.0.9" }),
       },
     });
@@ -33,7 +48,12 @@ describe("services.scrapeServer", () => {
             { targets: ["[2001:db8::7]:9101"], labels: { host: "v6" } },
           ],
         },
-        { job_name: "postgres", scheme: "http", metrics_path: "/metrics", static_configs: [{ targets: ["10.0.0.2:9187"], labels: { role: "db", host: "db" } }] },
+        {
+          job_name: "postgres",
+          scheme: "http",
+          metrics_path: "/metrics",
+          static_configs: [{ targets: ["10.0.0.2:9187"], labels: { role: "db", host: "db" } }],
+        },
       ],
     });
     assert.ok(!buildHostFrom(fleet, "db").paths.includes(file));
@@ -48,11 +68,15 @@ describe("services.scrapeServer", () => {
       },
     });
     const configs = parse(buildHostFrom(fleet, "mon").file(file)).scrape_configs;
-    assert.deepEqual(configs.map((c: { static_configs: { labels: { host: string } }[] }) => c.static_configs.map((s) => s.labels.host)), [["agent"]]);
+    assert.deepEqual(
+      configs.map((c: { static_configs: { labels: { host: string } }[] }) => c.static_configs.map((s) => s.labels.host)),
+      [["agent"]],
+    );
   });
 
   it("keeps the job's path and scheme from its first host and sets the others' per target", () => {
-    const app = (path: string, scheme: "http" | "https") => defineModule({ imports: [scrapeTargets], config: { monitoring: { scrapeTargets: { app: { port: 8080, path, scheme } } } } });
+    const app = (path: string, scheme: "http" | "https") =>
+      defineModule({ imports: [scrapeTargets], config: { monitoring: { scrapeTargets: { app: { port: 8080, path, scheme } } } } });
     const fleet = defineFleet({
       modules: [scrapeServer],
       hosts: {
@@ -78,7 +102,14 @@ describe("services.scrapeServer", () => {
           config: {
             services: {
               nodeExporter: { enable: true },
-              scrapeServer: { enable: true, file: "/etc/prometheus/prometheus.yml", settings: { global: { scrape_interval: "30s" }, scrape_configs: [{ job_name: "self", static_configs: [{ targets: ["localhost:9090"] }] }] } },
+              scrapeServer: {
+                enable: true,
+                file: "/etc/prometheus/prometheus.yml",
+                settings: {
+                  global: { scrape_interval: "30s" },
+                  scrape_configs: [{ job_name: "self", static_configs: [{ targets: ["localhost:9090"] }] }],
+                },
+              },
             },
           },
         }),
@@ -86,14 +117,26 @@ describe("services.scrapeServer", () => {
     });
     const text = buildHostFrom(fleet, "mon").file("/etc/prometheus/prometheus.yml");
     assert.match(text, /^global:\n {2}scrape_interval: "30s"\n/);
-    assert.deepEqual(parse(text).scrape_configs.map((c: { job_name: string }) => c.job_name), ["self", "node"]);
+    assert.deepEqual(
+      parse(text).scrape_configs.map((c: { job_name: string }) => c.job_name),
+      ["self", "node"],
+    );
   });
 
   it("refuses a label that would override the host label, at the option's path", () => {
     const fleet = defineFleet({
       modules: [scrapeServer],
-      hosts: { a: host({ address: "root@10.0.0.1", modules: [scrapeTargets], config: { monitoring: { scrapeTargets: { app: { port: 1, labels: { host: "x" } } } } } }) },
+      hosts: {
+        a: host({
+          address: "root@10.0.0.1",
+          modules: [scrapeTargets],
+          config: { monitoring: { scrapeTargets: { app: { port: 1, labels: { host: "x" } } } } },
+        }),
+      },
     });
-    assert.throws(() => buildHostFrom(fleet, "a"), /monitoring\.scrapeTargets\.app\.labels\.host: expected a name that is Prometheus label name, but the host label is set by the scrape server/);
+    assert.throws(
+      () => buildHostFrom(fleet, "a"),
+      /monitoring\.scrapeTargets\.app\.labels\.host: expected a name that is Prometheus label name, but the host label is set by the scrape server/,
+    );
   });
 });

@@ -22,7 +22,8 @@ export const scrapeServer = defineModule({
         settings: option({
           type: prometheusYaml.type,
           default: {},
-          description: "More of the configuration file, as Prometheus reads it (global, further scrape_configs); the registered jobs are appended to scrape_configs.",
+          description:
+            "More of the configuration file, as Prometheus reads it (global, further scrape_configs); the registered jobs are appended to scrape_configs.",
           example: { global: { scrape_interval: "30s" } },
         }),
       },
@@ -33,7 +34,12 @@ export const scrapeServer = defineModule({
     const settings = isObject(cfg.settings) ? cfg.settings : {};
     const own = Array.isArray(settings.scrape_configs) ? settings.scrape_configs : [];
     return mkIf(cfg.enable, {
-      assertions: [{ assertion: isObject(cfg.settings), message: "services.scrapeServer.settings must be an object: the top of a Prometheus configuration" }],
+      assertions: [
+        {
+          assertion: isObject(cfg.settings),
+          message: "services.scrapeServer.settings must be an object: the top of a Prometheus configuration",
+        },
+      ],
       files: {
         [cfg.file]: {
           // A getter: other hosts' targets are read once this host's evaluation asks for the file.

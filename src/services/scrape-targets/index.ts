@@ -5,7 +5,13 @@ import { defineModule, option, types as t } from "roost";
 
 /** A Prometheus label name that is not reserved (`__` names belong to Prometheus itself). */
 const labelName = t.strSatisfying("Prometheus label name", (v) =>
-  !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v) ? "it is not letters, digits and _, starting with a letter or _" : v.startsWith("__") ? "names starting with __ are Prometheus' own" : v === "host" ? "the host label is set by the scrape server to the host's name" : null,
+  !/^[A-Za-z_][A-Za-z0-9_]*$/.test(v)
+    ? "it is not letters, digits and _, starting with a letter or _"
+    : v.startsWith("__")
+      ? "names starting with __ are Prometheus' own"
+      : v === "host"
+        ? "the host label is set by the scrape server to the host's name"
+        : null,
 );
 
 /** A job name, as it appears in `job="…"` and in the scrape file. */
@@ -14,9 +20,14 @@ export const jobName = t.strMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "job n
 const target = t.submodule({
   options: {
     port: option({ type: t.port, description: "The port the metrics are served on, on the host's first networking.addresses entry." }),
-    path: option({ type: t.strMatching(/^\/[A-Za-z0-9_.~\/-]*$/, "URL path"), default: "/metrics", description: "The metrics path." }),
+    path: option({ type: t.strMatching(/^\/[A-Za-z0-9_.~/-]*$/, "URL path"), default: "/metrics", description: "The metrics path." }),
     scheme: option({ type: t.enumOf(["http", "https"]), default: "http", description: "How the scrape server connects." }),
-    labels: option({ type: t.attrsOf(t.str, labelName), default: {}, description: "Labels added to every series scraped from this target, beside host.", example: { role: "db" } }),
+    labels: option({
+      type: t.attrsOf(t.str, labelName),
+      default: {},
+      description: "Labels added to every series scraped from this target, beside host.",
+      example: { role: "db" },
+    }),
   },
 });
 
