@@ -1,12 +1,12 @@
 // Roost beside Ansible (Debian's ansible-core), on the same kind of fresh local test hosts, reaching
 // the same end state. For 1 and 3 hosts: first deploy, no-op and one-file change with a kept
 // connection (warm), then no-op and one-file change from a cold controller (no kept connection:
-// a fresh CI runner). For 20 hosts in parallel (Ansible with forks=20): no-op and one-file change,
+// a fresh CI runner). For 16 hosts in parallel (Ansible with forks=16): no-op and one-file change,
 // with the controller's peak memory (all its processes) and the CPU the hosts spent per
-// activation (their cgroups' cpu.stat, read from outside). Prints times and ratios side by side.
+// activation (all processes of each host, read from outside). Prints times and ratios side by side.
 // Needs root. Usage: node --import tsx bench/deploy.ts [--no-wide]
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Lab } from "../src/testing/lab.ts";
@@ -82,91 +82,164 @@ function timed(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promi
   });
 }
 
-/** The container's own cgroup (the parent of its init's init.scope), read from this machine. */
-function hostCgroup(h: TestHost): string {
-  const nspawn = execFileSync("pgrep", ["-f", `--machine=${h.spec.machine}( |$)`], { encoding: "utf8" }).trim().split("\n")[0]!;
-  const init = execFileSync("pgrep", ["-P", nspawn], { encoding: "utf8" }).trim().split("\n")[0]!;
-  const line = readFileSync(`/proc/${init}/cgroup`, "utf8").split("\n").find((l) => l.startsWith("0::"))!;
-  return path.join("/sys/fs/cgroup", path.dirname(line.slice(3)));
+/** The test host's init (pid 1 inside it), a child of its systemd-nspawn. */
+function hostInit(h: TestHost): number {
+  const nspawn = execFileSync("pgrep", ["-f", "--", `--machine=${h.spec.machine}( |$)`], { encoding: "utf8" }).trim().split("\n")[0]!;
+  return Number(execFileSync("pgrep", ["-P", nspawn], { encoding: "utf8" }).trim().split("\n")[0]!);
 }
-const cpuSeconds = (cgroup: string) => Number(/^usage_usec (\d+)$/m.exec(readFileSync(path.join(cgroup, "cpu.stat"), "utf8"))![1]) / 1e6;
+/**
+ * CPU seconds every process of a test host has used: for each live process in its PID namespace,
+ * its own time and that of the children it reaped (the test hosts share one cgroup, so no cgroup
+ * can tell them apart).
+ */
+function hostCpuSeconds(init: number): number {
+  const ns = readlinkSync(`/proc/${init}/ns/pid`);
+  let ticks = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readlinkSync(`/proc/${entry}/ns/pid`) !== ns) continue;
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+      // utime, stime, cutime, cstime: fields 14 to 17 of stat.
+      ticks += f[11]! + f[12]! + f[13]! + f[14]!;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return ticks / 100;
+}
 
 ensureAnsible();
 rmSync(work, { recursive: true, force: true });
 mkdirSync(work, { recursive: true });
-const sizes = wide ? [1, 3, 20] : [1, 3];
+// Each systemd test host holds a few of the machine's inotify instances (128 per user by default),
+// so about 20 run at once: the wide group deploys 16 hosts, Roost's and then Ansible's.
+const wideSize = 16;
+const sizes = wide ? [1, 3, wideSize] : [1, 3];
 const names = (tool: string, n: number, offset: number) => Array.from({ length: n }, (_, i) => `${tool}${offset + i}`);
 const groups = sizes.map((n, k) => ({ n, roost: names("r", n, k * 100), ansible: names("a", n, k * 100) }));
-const lab = await Lab.start({ hosts: groups.flatMap((g) => [...g.roost, ...g.ansible]) });
-const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
-try {
-  const rows: string[][] = [["hosts", "step", "roost", "ansible", "ratio"]];
-  const notes: string[] = [];
-  const noOpOneHost: number[] = [];
-  for (const g of groups) {
-    // Roost: the real CLI on a fleet file pointing at this group's hosts.
-    const config = path.join(work, `roost-${g.n}.config.ts`);
-    const hosts = Object.fromEntries(g.roost.map((h) => [h, [`root@${lab.host(h).address}`, lab.host(h).hostKey]]));
-    writeFileSync(config, `import { benchFleet } from "../../bench/fleets/bench-service.ts";\nexport default benchFleet(${JSON.stringify(hosts)}, process.env.BENCH_MESSAGE ?? "first");\n`);
-    const warmState = path.join(work, `state-${g.n}`);
-    // Cold: a state directory of its own each time, so no connection is kept from before.
-    const roost = (message: string, cold: boolean) =>
-      timed(process.execPath, [path.join(repo, "bin/roost.js"), "-c", config, "--ssh-config", lab.sshConfig, "deploy", "-q", "--json", "-j", String(g.n)], {
-        BENCH_MESSAGE: message,
-        ROOST_STATE_DIR: cold ? mkdtempSync(path.join(work, "cold-")) : warmState,
-      });
-    // Ansible: the same end state on the other group; cold runs get a fresh ControlPersist directory.
-    const a = writeAnsibleDeploy(path.join(work, `ansible-${g.n}`), Object.fromEntries(g.ansible.map((h) => [h, lab.host(h).address])), lab.sshConfig, g.n);
-    const warmControl = path.join(work, `ansible-cp-${g.n}`);
-    const ansible = (message: string, cold: boolean) =>
-      timed("ansible-playbook", ["-i", a.inventory, a.playbook, "-e", `message=${message}`], {
-        ANSIBLE_CONFIG: a.cfg,
-        ANSIBLE_SSH_CONTROL_PATH_DIR: cold ? mkdtempSync(path.join(work, "ansible-cold-")) : warmControl,
-      });
-    const cgroups = { roost: g.roost.map((h) => hostCgroup(lab.host(h))), ansible: g.ansible.map((h) => hostCgroup(lab.host(h))) };
-    const hostCpu = async (tool: "roost" | "ansible", run: () => Promise<Timed>): Promise<[Timed, number]> => {
-      const before = cgroups[tool].map(cpuSeconds);
-      const t = await run();
-      const after = cgroups[tool].map(cpuSeconds);
-      return [t, after.reduce((n, x, i) => n + x - before[i]!, 0) / g.n];
-    };
-    const steps: [string, string, boolean][] = [
-      ["first deploy", "first", false],
-      ["no-op deploy", "first", false],
-      ["one-file change", "second", false],
-      ["no-op, cold controller", "second", true],
-      ["one-file change, cold controller", "third", true],
-    ];
-    for (const [step, message, cold] of steps) {
-      if (g.n === 20 && cold) continue;
-      if (step === "no-op deploy" && existsSync(a.sshLog)) rmSync(a.sshLog);
-      const [r, rCpu] = await hostCpu("roost", () => roost(message, cold));
-      if (step === "no-op deploy") {
-        const results = JSON.parse(readFileSync(path.join(work, "last.log"), "utf8")) as { host: string; status: string; roundTrips: number }[];
-        if (g.n <= 3) notes.push(`${g.n} host(s), no-op: roost ${results.map((x) => x.roundTrips).join("/")} SSH command(s) per host (${results.map((x) => x.status).join(", ")})`);
-        if (g.n === 1) noOpOneHost.push(r.ms);
+type Tool = "roost" | "ansible";
+
+/**
+ * Test hosts in labs of four started one after another (two cores boot only a few within their
+ * SSH wait; a lab that does not come up is tried again), reached through one ssh_config.
+ */
+async function startHosts(hosts: readonly string[]): Promise<{ sshConfig: string; host(name: string): TestHost; close(): Promise<unknown> }> {
+  const labs: Lab[] = [];
+  const close = () => Promise.all(labs.map((l) => l.close()));
+  try {
+    for (let i = 0; i < hosts.length; i += 4) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          labs.push(await Lab.start({ hosts: hosts.slice(i, i + 4) }));
+          break;
+        } catch (e) {
+          if (attempt === 3) throw e;
+          console.error(`test hosts ${hosts.slice(i, i + 4).join(", ")} did not come up (${e instanceof Error ? e.message : e}); again`);
+        }
       }
-      const [an, aCpu] = await hostCpu("ansible", () => ansible(message, cold));
-      if (step === "no-op deploy" && g.n <= 3) {
-        const lines = readFileSync(a.sshLog, "utf8").trim().split("\n");
-        notes.push(`${g.n} host(s), no-op: ansible ${(lines.length / g.n).toFixed(0)} SSH commands per host`);
-      }
-      rows.push([String(g.n), step, fmt(r.ms), fmt(an.ms), `${(an.ms / r.ms).toFixed(1)}× faster`]);
-      if (g.n === 20 || step === "one-file change") {
-        rows.push([String(g.n), `  host CPU per ${step === "no-op deploy" ? "host" : "activation"}`, `${rCpu.toFixed(3)} s`, `${aCpu.toFixed(3)} s`, `${(aCpu / rCpu).toFixed(1)}× less`]);
-      }
-      if (g.n === 20 && step !== "first deploy") rows.push([String(g.n), "  controller peak RSS", `${r.peakMiB.toFixed(0)} MiB`, `${an.peakMiB.toFixed(0)} MiB`, `${(an.peakMiB / r.peakMiB).toFixed(1)}× less`]);
-      if (g.n === 20 && step === "no-op deploy" && noOpOneHost.length) notes.push(`20 hosts, no-op: ${(r.ms / noOpOneHost[0]!).toFixed(1)}× the 1-host no-op (${fmt(r.ms)} vs ${fmt(noOpOneHost[0]!)})`);
     }
-    // Both tools reached the same state.
-    const final = g.n === 20 ? "second" : "third";
-    for (const h of [...g.roost, ...g.ansible]) await lab.host(h).succeed(`curl -sf http://127.0.0.1:8090/ | grep -qx ${final} && tree --version >/dev/null && systemctl is-active -q bench`);
+  } catch (e) {
+    await close();
+    throw e;
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  "));
-  console.log();
-  for (const c of notes) console.log(c);
-  console.log("\ntargets: one-file change on 3 hosts at least 10× faster than Ansible; no-op on 3 hosts at most 0.2 s with the CLI's start; 20-host no-op at most 3× the 1-host no-op");
-} finally {
-  await lab.close();
+  const sshConfig = path.join(work, `ssh_config-${hosts[0]}`);
+  writeFileSync(sshConfig, labs.map((l) => readFileSync(l.sshConfig, "utf8").replace(/^Host \*$/m, `Host ${[...l.hosts.values()].map((h) => h.address).join(" ")}`)).join("\n"));
+  return { sshConfig, host: (name) => labs.find((l) => l.hosts.has(name))!.host(name), close };
 }
+
+const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+interface Measured extends Timed {
+  /** CPU seconds the hosts spent, per host. */
+  readonly hostCpu: number;
+  readonly roundTrips?: string;
+}
+const measured = new Map<string, Measured>();
+const key = (n: number, step: string, tool: Tool) => `${n}\t${step}\t${tool}`;
+const steps: [string, string, boolean][] = [
+  ["first deploy", "first", false],
+  ["no-op deploy", "first", false],
+  ["one-file change", "second", false],
+  ["no-op, cold controller", "second", true],
+  ["one-file change, cold controller", "third", true],
+];
+const notes: string[] = [];
+
+for (const g of groups) {
+  const phases: Tool[][] = g.n <= 3 ? [["roost", "ansible"]] : [["roost"], ["ansible"]];
+  for (const tools of phases) {
+    const lab = await startHosts(tools.flatMap((t) => g[t]));
+    try {
+      // Roost: the real CLI on a fleet file pointing at this group's hosts.
+      const config = path.join(work, `roost-${g.n}.config.ts`);
+      const hosts = Object.fromEntries(g.roost.filter(() => tools.includes("roost")).map((h) => [h, [`root@${lab.host(h).address}`, lab.host(h).hostKey]]));
+      writeFileSync(config, `import { benchFleet } from "../../bench/fleets/bench-service.ts";\nexport default benchFleet(${JSON.stringify(hosts)}, process.env.BENCH_MESSAGE ?? "first");\n`);
+      const warmState = path.join(work, `state-${g.n}`);
+      // Cold: a state directory of its own each time, so no connection is kept from before.
+      const roost = (message: string, cold: boolean) =>
+        timed(process.execPath, [path.join(repo, "bin/roost.js"), "-c", config, "--ssh-config", lab.sshConfig, "deploy", "-q", "--json", "-j", String(g.n)], {
+          BENCH_MESSAGE: message,
+          ROOST_STATE_DIR: cold ? mkdtempSync(path.join(work, "cold-")) : warmState,
+        });
+      // Ansible: the same end state; cold runs get a fresh ControlPersist directory.
+      const a = tools.includes("ansible") ? writeAnsibleDeploy(path.join(work, `ansible-${g.n}`), Object.fromEntries(g.ansible.map((h) => [h, lab.host(h).address])), lab.sshConfig, g.n) : null;
+      const warmControl = path.join(work, `ansible-cp-${g.n}`);
+      const ansible = (message: string, cold: boolean) =>
+        timed("ansible-playbook", ["-i", a!.inventory, a!.playbook, "-e", `message=${message}`], {
+          ANSIBLE_CONFIG: a!.cfg,
+          ANSIBLE_SSH_CONTROL_PATH_DIR: cold ? mkdtempSync(path.join(work, "ansible-cold-")) : warmControl,
+        });
+      const inits = Object.fromEntries(tools.map((t) => [t, g[t].map((h) => hostInit(lab.host(h)))])) as Record<Tool, number[]>;
+      const withHostCpu = async (tool: Tool, run: () => Promise<Timed>): Promise<Measured> => {
+        const before = inits[tool].map(hostCpuSeconds);
+        const t = await run();
+        const after = inits[tool].map(hostCpuSeconds);
+        return { ...t, hostCpu: after.reduce((n, x, i) => n + x - before[i]!, 0) / g.n };
+      };
+      for (const [step, message, cold] of steps) {
+        if (g.n > 3 && cold) continue;
+        for (const tool of tools) {
+          if (tool === "roost") {
+            const m = await withHostCpu("roost", () => roost(message, cold));
+            const results = JSON.parse(readFileSync(path.join(work, "last.log"), "utf8")) as { host: string; status: string; roundTrips: number }[];
+            measured.set(key(g.n, step, tool), { ...m, roundTrips: `${results.map((x) => x.roundTrips).join("/")} (${[...new Set(results.map((x) => x.status))].join(", ")})` });
+          } else {
+            if (existsSync(a!.sshLog)) rmSync(a!.sshLog);
+            const m = await withHostCpu("ansible", () => ansible(message, cold));
+            const lines = readFileSync(a!.sshLog, "utf8").trim().split("\n");
+            measured.set(key(g.n, step, tool), { ...m, roundTrips: (lines.length / g.n).toFixed(0) });
+          }
+        }
+      }
+      // Both tools reached the same state.
+      const final = g.n > 3 ? "second" : "third";
+      for (const t of tools) for (const h of g[t]) await lab.host(h).succeed(`curl -sf http://127.0.0.1:8090/ | grep -qx ${final} && tree --version >/dev/null && systemctl is-active -q bench`);
+    } finally {
+      await lab.close();
+    }
+  }
+}
+
+const rows: string[][] = [["hosts", "step", "roost", "ansible", "ratio"]];
+for (const g of groups) {
+  for (const [step, , cold] of steps) {
+    if (g.n > 3 && cold) continue;
+    const r = measured.get(key(g.n, step, "roost"))!;
+    const an = measured.get(key(g.n, step, "ansible"))!;
+    rows.push([String(g.n), step, fmt(r.ms), fmt(an.ms), `${(an.ms / r.ms).toFixed(1)}× faster`]);
+    if (step !== "first deploy" && (g.n > 3 || step.startsWith("one-file"))) {
+      rows.push([String(g.n), `  host CPU per ${step.startsWith("no-op") ? "host" : "activation"}`, `${r.hostCpu.toFixed(3)} s`, `${an.hostCpu.toFixed(3)} s`, `${(an.hostCpu / r.hostCpu).toFixed(1)}× less`]);
+    }
+    if (g.n > 3 && step !== "first deploy") rows.push([String(g.n), "  controller peak RSS", `${r.peakMiB.toFixed(0)} MiB`, `${an.peakMiB.toFixed(0)} MiB`, `${(an.peakMiB / r.peakMiB).toFixed(1)}× less`]);
+    if (step === "no-op deploy" && g.n <= 3) notes.push(`${g.n} host(s), no-op: roost ${r.roundTrips} SSH command(s) per host; ansible ${an.roundTrips} SSH commands per host`);
+  }
+}
+const one = measured.get(key(1, "no-op deploy", "roost"));
+const many = measured.get(key(wideSize, "no-op deploy", "roost"));
+if (one && many) notes.push(`${wideSize} hosts, no-op: ${(many.ms / one.ms).toFixed(1)}× the 1-host no-op (${fmt(many.ms)} vs ${fmt(one.ms)})`);
+const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  "));
+console.log();
+for (const c of notes) console.log(c);
+console.log(`\ntargets: one-file change on 3 hosts at least 10× faster than Ansible; no-op on 3 hosts at most 0.2 s with the CLI's start; ${wideSize}-host no-op at most 3× the 1-host no-op`);
