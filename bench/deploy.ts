@@ -20,7 +20,11 @@ const wide = !process.argv.includes("--no-wide");
 function ensureAnsible(): void {
   if (spawnSync("ansible-playbook", ["--version"]).status === 0) return;
   console.error("installing Debian's ansible-core for the side-by-side run…");
-  execFileSync("bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ansible-core >/dev/null"], { stdio: "inherit" });
+  execFileSync(
+    "bash",
+    ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ansible-core >/dev/null"],
+    { stdio: "inherit" },
+  );
 }
 
 /** Resident memory of a process and all its descendants, in KiB (from /proc). */
@@ -75,7 +79,8 @@ function timed(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promi
       clearInterval(sample);
       setTimeout(() => {
         writeFileSync(path.join(work, "last.log"), stdout);
-        if (code !== 0) reject(new Error(`${path.basename(file)} ${args.join(" ")} failed:\n${(stdout + stderr).split("\n").slice(-25).join("\n")}`));
+        if (code !== 0)
+          reject(new Error(`${path.basename(file)} ${args.join(" ")} failed:\n${(stdout + stderr).split("\n").slice(-25).join("\n")}`));
         else resolve({ ms, peakMiB: peak / 1024 });
       }, 50);
     });
@@ -84,7 +89,9 @@ function timed(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promi
 
 /** The test host's init (pid 1 inside it), a child of its systemd-nspawn. */
 function hostInit(h: TestHost): number {
-  const nspawn = execFileSync("pgrep", ["-f", "--", `--machine=${h.spec.machine}( |$)`], { encoding: "utf8" }).trim().split("\n")[0]!;
+  const nspawn = execFileSync("pgrep", ["-f", "--", `--machine=${h.spec.machine}( |$)`], { encoding: "utf8" })
+    .trim()
+    .split("\n")[0]!;
   return Number(execFileSync("pgrep", ["-P", nspawn], { encoding: "utf8" }).trim().split("\n")[0]!);
 }
 /**
@@ -100,7 +107,10 @@ function hostCpuSeconds(init: number): number {
     try {
       if (readlinkSync(`/proc/${entry}/ns/pid`) !== ns) continue;
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+      const f = stat
+        .slice(stat.lastIndexOf(")") + 2)
+        .split(" ")
+        .map(Number);
       // utime, stime, cutime, cstime: fields 14 to 17 of stat.
       ticks += f[11]! + f[12]! + f[13]! + f[14]!;
     } catch {
@@ -125,7 +135,9 @@ type Tool = "roost" | "ansible";
  * Test hosts in labs of four started one after another (two cores boot only a few within their
  * SSH wait; a lab that does not come up is tried again), reached through one ssh_config.
  */
-async function startHosts(hosts: readonly string[]): Promise<{ sshConfig: string; host(name: string): TestHost; close(): Promise<unknown> }> {
+async function startHosts(
+  hosts: readonly string[],
+): Promise<{ sshConfig: string; host(name: string): TestHost; close(): Promise<unknown> }> {
   const labs: Lab[] = [];
   const close = () => Promise.all(labs.map((l) => l.close()));
   try {
@@ -145,7 +157,12 @@ async function startHosts(hosts: readonly string[]): Promise<{ sshConfig: string
     throw e;
   }
   const sshConfig = path.join(work, `ssh_config-${hosts[0]}`);
-  writeFileSync(sshConfig, labs.map((l) => readFileSync(l.sshConfig, "utf8").replace(/^Host \*$/m, `Host ${[...l.hosts.values()].map((h) => h.address).join(" ")}`)).join("\n"));
+  writeFileSync(
+    sshConfig,
+    labs
+      .map((l) => readFileSync(l.sshConfig, "utf8").replace(/^Host \*$/m, `Host ${[...l.hosts.values()].map((h) => h.address).join(" ")}`))
+      .join("\n"),
+  );
   return { sshConfig, host: (name) => labs.find((l) => l.hosts.has(name))!.host(name), close };
 }
 
@@ -173,17 +190,33 @@ for (const g of groups) {
     try {
       // Roost: the real CLI on a fleet file pointing at this group's hosts.
       const config = path.join(work, `roost-${g.n}.config.ts`);
-      const hosts = Object.fromEntries(g.roost.filter(() => tools.includes("roost")).map((h) => [h, [`root@${lab.host(h).address}`, lab.host(h).hostKey]]));
-      writeFileSync(config, `import { benchFleet } from "../../bench/fleets/bench-service.ts";\nexport default benchFleet(${JSON.stringify(hosts)}, process.env.BENCH_MESSAGE ?? "first");\n`);
+      const hosts = Object.fromEntries(
+        g.roost.filter(() => tools.includes("roost")).map((h) => [h, [`root@${lab.host(h).address}`, lab.host(h).hostKey]]),
+      );
+      writeFileSync(
+        config,
+        `import { benchFleet } from "../../bench/fleets/bench-service.ts";\nexport default benchFleet(${JSON.stringify(hosts)}, process.env.BENCH_MESSAGE ?? "first");\n`,
+      );
       const warmState = path.join(work, `state-${g.n}`);
       // Cold: a state directory of its own each time, so no connection is kept from before.
       const roost = (message: string, cold: boolean) =>
-        timed(process.execPath, [path.join(repo, "bin/roost.js"), "-c", config, "--ssh-config", lab.sshConfig, "deploy", "-q", "--json", "-j", String(g.n)], {
-          BENCH_MESSAGE: message,
-          ROOST_STATE_DIR: cold ? mkdtempSync(path.join(work, "cold-")) : warmState,
-        });
+        timed(
+          process.execPath,
+          [path.join(repo, "bin/roost.js"), "-c", config, "--ssh-config", lab.sshConfig, "deploy", "-q", "--json", "-j", String(g.n)],
+          {
+            BENCH_MESSAGE: message,
+            ROOST_STATE_DIR: cold ? mkdtempSync(path.join(work, "cold-")) : warmState,
+          },
+        );
       // Ansible: the same end state; cold runs get a fresh ControlPersist directory.
-      const a = tools.includes("ansible") ? writeAnsibleDeploy(path.join(work, `ansible-${g.n}`), Object.fromEntries(g.ansible.map((h) => [h, lab.host(h).address])), lab.sshConfig, g.n) : null;
+      const a = tools.includes("ansible")
+        ? writeAnsibleDeploy(
+            path.join(work, `ansible-${g.n}`),
+            Object.fromEntries(g.ansible.map((h) => [h, lab.host(h).address])),
+            lab.sshConfig,
+            g.n,
+          )
+        : null;
       const warmControl = path.join(work, `ansible-cp-${g.n}`);
       const ansible = (message: string, cold: boolean) =>
         timed("ansible-playbook", ["-i", a!.inventory, a!.playbook, "-e", `message=${message}`], {
@@ -202,8 +235,15 @@ for (const g of groups) {
         for (const tool of tools) {
           if (tool === "roost") {
             const m = await withHostCpu("roost", () => roost(message, cold));
-            const results = JSON.parse(readFileSync(path.join(work, "last.log"), "utf8")) as { host: string; status: string; roundTrips: number }[];
-            measured.set(key(g.n, step, tool), { ...m, roundTrips: `${results.map((x) => x.roundTrips).join("/")} (${[...new Set(results.map((x) => x.status))].join(", ")})` });
+            const results = JSON.parse(readFileSync(path.join(work, "last.log"), "utf8")) as {
+              host: string;
+              status: string;
+              roundTrips: number;
+            }[];
+            measured.set(key(g.n, step, tool), {
+              ...m,
+              roundTrips: `${results.map((x) => x.roundTrips).join("/")} (${[...new Set(results.map((x) => x.status))].join(", ")})`,
+            });
           } else {
             if (existsSync(a!.sshLog)) rmSync(a!.sshLog);
             const m = await withHostCpu("ansible", () => ansible(message, cold));
@@ -214,7 +254,11 @@ for (const g of groups) {
       }
       // Both tools reached the same state.
       const final = g.n > 3 ? "second" : "third";
-      for (const t of tools) for (const h of g[t]) await lab.host(h).succeed(`curl -sf http://127.0.0.1:8090/ | grep -qx ${final} && tree --version >/dev/null && systemctl is-active -q bench`);
+      for (const t of tools)
+        for (const h of g[t])
+          await lab
+            .host(h)
+            .succeed(`curl -sf http://127.0.0.1:8090/ | grep -qx ${final} && tree --version >/dev/null && systemctl is-active -q bench`);
     } finally {
       await lab.close();
     }
@@ -229,17 +273,34 @@ for (const g of groups) {
     const an = measured.get(key(g.n, step, "ansible"))!;
     rows.push([String(g.n), step, fmt(r.ms), fmt(an.ms), `${(an.ms / r.ms).toFixed(1)}× faster`]);
     if (step !== "first deploy" && (g.n > 3 || step.startsWith("one-file"))) {
-      rows.push([String(g.n), `  host CPU per ${step.startsWith("no-op") ? "host" : "activation"}`, `${r.hostCpu.toFixed(3)} s`, `${an.hostCpu.toFixed(3)} s`, `${(an.hostCpu / r.hostCpu).toFixed(1)}× less`]);
+      rows.push([
+        String(g.n),
+        `  host CPU per ${step.startsWith("no-op") ? "host" : "activation"}`,
+        `${r.hostCpu.toFixed(3)} s`,
+        `${an.hostCpu.toFixed(3)} s`,
+        `${(an.hostCpu / r.hostCpu).toFixed(1)}× less`,
+      ]);
     }
-    if (g.n > 3 && step !== "first deploy") rows.push([String(g.n), "  controller peak RSS", `${r.peakMiB.toFixed(0)} MiB`, `${an.peakMiB.toFixed(0)} MiB`, `${(an.peakMiB / r.peakMiB).toFixed(1)}× less`]);
-    if (step === "no-op deploy" && g.n <= 3) notes.push(`${g.n} host(s), no-op: roost ${r.roundTrips} SSH command(s) per host; ansible ${an.roundTrips} SSH commands per host`);
+    if (g.n > 3 && step !== "first deploy")
+      rows.push([
+        String(g.n),
+        "  controller peak RSS",
+        `${r.peakMiB.toFixed(0)} MiB`,
+        `${an.peakMiB.toFixed(0)} MiB`,
+        `${(an.peakMiB / r.peakMiB).toFixed(1)}× less`,
+      ]);
+    if (step === "no-op deploy" && g.n <= 3)
+      notes.push(`${g.n} host(s), no-op: roost ${r.roundTrips} SSH command(s) per host; ansible ${an.roundTrips} SSH commands per host`);
   }
 }
 const one = measured.get(key(1, "no-op deploy", "roost"));
 const many = measured.get(key(wideSize, "no-op deploy", "roost"));
-if (one && many) notes.push(`${wideSize} hosts, no-op: ${(many.ms / one.ms).toFixed(1)}× the 1-host no-op (${fmt(many.ms)} vs ${fmt(one.ms)})`);
+if (one && many)
+  notes.push(`${wideSize} hosts, no-op: ${(many.ms / one.ms).toFixed(1)}× the 1-host no-op (${fmt(many.ms)} vs ${fmt(one.ms)})`);
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  "));
 console.log();
 for (const c of notes) console.log(c);
-console.log(`\ntargets: one-file change on 3 hosts at least 10× faster than Ansible; no-op on 3 hosts at most 0.2 s with the CLI's start; ${wideSize}-host no-op at most 3× the 1-host no-op`);
+console.log(
+  `\ntargets: one-file change on 3 hosts at least 10× faster than Ansible; no-op on 3 hosts at most 0.2 s with the CLI's start; ${wideSize}-host no-op at most 3× the 1-host no-op`,
+);

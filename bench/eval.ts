@@ -15,11 +15,18 @@ const scratch = mkdtempSync(path.join(tmpdir(), "roost-bench-eval-"));
 function ensureAnsible(): void {
   if (spawnSync("ansible-playbook", ["--version"]).status === 0) return;
   console.error("installing Debian's ansible-core for the side-by-side run…");
-  execFileSync("bash", ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ansible-core >/dev/null"], { stdio: "inherit" });
+  execFileSync(
+    "bash",
+    ["-c", "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ansible-core >/dev/null"],
+    { stdio: "inherit" },
+  );
 }
 
 function roostInProcess(hosts: number): { ms: number; rss: number } {
-  const out = execFileSync(process.execPath, ["--import", "tsx", path.join(repo, "bench/eval-child.ts"), String(hosts)], { cwd: repo, encoding: "utf8" });
+  const out = execFileSync(process.execPath, ["--import", "tsx", path.join(repo, "bench/eval-child.ts"), String(hosts)], {
+    cwd: repo,
+    encoding: "utf8",
+  });
   const r = JSON.parse(out) as { ms: number; maxRssMiB: number };
   return { ms: r.ms, rss: r.maxRssMiB };
 }
@@ -67,12 +74,22 @@ try {
   }
   const cold: number[] = [];
   const out = path.join(scratch, "cold");
-  for (let i = 0; i < 5; i++) cold.push(timed(process.execPath, [path.join(repo, "bin/roost.js"), "build", "-c", "bench/fleets/three.config.ts", "-o", out]).ms);
+  for (let i = 0; i < 5; i++)
+    cold.push(timed(process.execPath, [path.join(repo, "bin/roost.js"), "build", "-c", "bench/fleets/three.config.ts", "-o", out]).ms);
   const peerCold = median([0, 1, 2].map(() => ansibleRender(3).ms));
-  rows.push(["cold CLI start (median of 5)", "3", `${median(cold)} ms`, "", `${peerCold} ms`, `${(peerCold / median(cold)).toFixed(1)}× faster`]);
+  rows.push([
+    "cold CLI start (median of 5)",
+    "3",
+    `${median(cold)} ms`,
+    "",
+    `${peerCold} ms`,
+    `${(peerCold / median(cold)).toFixed(1)}× faster`,
+  ]);
   // roost check also runs systemd-analyze verify and nft -c: once per distinct unit set and ruleset.
   for (const hosts of [100, 1000]) {
-    const check = timed(process.execPath, [path.join(repo, "bin/roost.js"), "check", "-c", "bench/fleets/wide.config.ts"], { ROOST_BENCH_HOSTS: String(hosts) });
+    const check = timed(process.execPath, [path.join(repo, "bin/roost.js"), "check", "-c", "bench/fleets/wide.config.ts"], {
+      ROOST_BENCH_HOSTS: String(hosts),
+    });
     rows.push(["roost check (with validators)", String(hosts), `${check.ms} ms`, "", "", ""]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));

@@ -28,6 +28,8 @@ export const benchService = (message: string) =>
 /** Hosts by name → [address, host key]. */
 export function benchFleet(hosts: Record<string, [string, string]>, message: string): Fleet {
   return defineFleet({
-    hosts: Object.fromEntries(Object.entries(hosts).map(([name, [address, hostKey]]) => [name, host({ address, hostKey, modules: [benchService(message)] })])),
+    hosts: Object.fromEntries(
+      Object.entries(hosts).map(([name, [address, hostKey]]) => [name, host({ address, hostKey, modules: [benchService(message)] })]),
+    ),
   });
 }

@@ -17,7 +17,9 @@ export const appModule = defineModule({
   config: ({ config }) => {
     const apps = Object.entries(config.apps);
     const conf = (name: string, s: (typeof config.apps)[string]) =>
-      Object.entries({ listen: `127.0.0.1:${s.port}`, name, ...s.settings }).map(([k, v]) => `${k} = ${v}`).join("\n") + "\n";
+      Object.entries({ listen: `127.0.0.1:${s.port}`, name, ...s.settings })
+        .map(([k, v]) => `${k} = ${v}`)
+        .join("\n") + "\n";
     return {
       packages: apps.map(([, s]) => s.package),
       users: { users: Object.fromEntries(apps.map(([name]) => [name, { isSystemUser: true }])) },
@@ -48,7 +50,19 @@ export const appModule = defineModule({
                 restartTriggers: [conf(name, s)],
               },
             ],
-            ...(s.nightly ? [[`${name}-nightly`, { description: `Nightly job of ${name}`, startAt: ["daily"], script: `echo nightly ${name}`, serviceConfig: { Type: "oneshot", User: name } }]] : []),
+            ...(s.nightly
+              ? [
+                  [
+                    `${name}-nightly`,
+                    {
+                      description: `Nightly job of ${name}`,
+                      startAt: ["daily"],
+                      script: `echo nightly ${name}`,
+                      serviceConfig: { Type: "oneshot", User: name },
+                    },
+                  ],
+                ]
+              : []),
           ]),
         ),
       },
@@ -72,9 +86,16 @@ export function syntheticHosts(count: number): Record<string, Host> {
   const hosts: Record<string, Host> = {};
   for (let i = 0; i < count; i++) {
     const apps = Object.fromEntries(
-      Array.from({ length: 10 }, (_, j) => [`app${j}`, { port: 8000 + j, nightly: j % 2 === 0, settings: { workers: String(1 + (i % 4)), region: `r${i % 3}` } }]),
+      Array.from({ length: 10 }, (_, j) => [
+        `app${j}`,
+        { port: 8000 + j, nightly: j % 2 === 0, settings: { workers: String(1 + (i % 4)), region: `r${i % 3}` } },
+      ]),
     );
-    hosts[`host${String(i).padStart(4, "0")}`] = host({ address: `root@10.1.${Math.floor(i / 250)}.${i % 250}`, modules: [appModule], config: { apps } });
+    hosts[`host${String(i).padStart(4, "0")}`] = host({
+      address: `root@10.1.${Math.floor(i / 250)}.${i % 250}`,
+      modules: [appModule],
+      config: { apps },
+    });
   }
   return hosts;
 }

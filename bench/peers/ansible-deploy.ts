@@ -36,17 +36,32 @@ const playbook = `- hosts: all
  * at least Ansible's default 5) and an ssh wrapper
  * that logs each connection, so round trips per host can be counted.
  */
-export function writeAnsibleDeploy(dir: string, hosts: Record<string, string>, sshConfig: string, forks = 5): { playbook: string; inventory: string; cfg: string; sshLog: string } {
+export function writeAnsibleDeploy(
+  dir: string,
+  hosts: Record<string, string>,
+  sshConfig: string,
+  forks = 5,
+): { playbook: string; inventory: string; cfg: string; sshLog: string } {
   mkdirSync(dir, { recursive: true });
   const sshLog = path.join(dir, "ssh.log");
   const wrapper = path.join(dir, "ssh-counting");
-  writeFileSync(wrapper, `#!/bin/sh\nfor a in "$@"; do case $a in 10.*) echo "$a" >> ${JSON.stringify(sshLog)};; esac; done\nexec ssh "$@"\n`);
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh\nfor a in "$@"; do case $a in 10.*) echo "$a" >> ${JSON.stringify(sshLog)};; esac; done\nexec ssh "$@"\n`,
+  );
   chmodSync(wrapper, 0o755);
   writeFileSync(path.join(dir, "deploy.yml"), playbook);
   writeFileSync(
     path.join(dir, "inventory.ini"),
-    `[all]\n${Object.entries(hosts).map(([name, ip]) => `${name} ansible_host=${ip}`).join("\n")}\n\n[all:vars]\nansible_user=root\nansible_ssh_common_args=-F ${sshConfig}\nansible_ssh_executable=${wrapper}\nansible_python_interpreter=/usr/bin/python3\n`,
+    `[all]\n${Object.entries(hosts)
+      .map(([name, ip]) => `${name} ansible_host=${ip}`)
+      .join(
+        "\n",
+      )}\n\n[all:vars]\nansible_user=root\nansible_ssh_common_args=-F ${sshConfig}\nansible_ssh_executable=${wrapper}\nansible_python_interpreter=/usr/bin/python3\n`,
   );
-  writeFileSync(path.join(dir, "ansible.cfg"), `[defaults]\nhost_key_checking = False\nforks = ${Math.max(5, forks)}\nstdout_callback = minimal\n\n[ssh_connection]\npipelining = True\n`);
+  writeFileSync(
+    path.join(dir, "ansible.cfg"),
+    `[defaults]\nhost_key_checking = False\nforks = ${Math.max(5, forks)}\nstdout_callback = minimal\n\n[ssh_connection]\npipelining = True\n`,
+  );
   return { playbook: path.join(dir, "deploy.yml"), inventory: path.join(dir, "inventory.ini"), cfg: path.join(dir, "ansible.cfg"), sshLog };
 }

@@ -14,5 +14,9 @@ export function parseAddress(address: string, host: string): SshAddress {
   if (url) return { destination: address, user: url[1] ?? null, port: url[3] ? Number(url[3]) : null };
   const plain = /^(?:([^@\s]+)@)?([^@\s:]+)$/.exec(address);
   if (plain) return { destination: address, user: plain[1] ?? null, port: null };
-  throw new RoostError(`hosts.${host}.address: cannot read ${JSON.stringify(address)}`, [], 'write "user@host", "host" (an ssh_config alias) or "ssh://user@host:port"');
+  throw new RoostError(
+    `hosts.${host}.address: cannot read ${JSON.stringify(address)}`,
+    [],
+    'write "user@host", "host" (an ssh_config alias) or "ssh://user@host:port"',
+  );
 }

@@ -9,7 +9,13 @@ const userPattern = /^[a-z_][a-z0-9_-]{0,31}$/;
 /** What `roost hosts bootstrap --print` shows: the sudoers line, and a script to run as root that installs it with the entry point. */
 export function bootstrapText(user: string): string {
   checkUser(user);
-  return [`# The one sudoers line a deploy user needs:`, `#   ${sudoersLine(user)}`, `# Run as root on the host to install it and the entry point it allows:`, bootstrapScript(user), ""].join("\n");
+  return [
+    `# The one sudoers line a deploy user needs:`,
+    `#   ${sudoersLine(user)}`,
+    `# Run as root on the host to install it and the entry point it allows:`,
+    bootstrapScript(user),
+    "",
+  ].join("\n");
 }
 
 /**
@@ -21,7 +27,12 @@ export async function bootstrapHost(name: string, host: Host, user: string, ssh:
   const target = sshTarget(name, host, ssh);
   try {
     const r = await target.execAsRoot(bootstrapScript(user));
-    if (r.code !== 0) throw new RoostError(`${name}: bootstrap failed`, [r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`], "log in as root or as a user with full sudo for this one step");
+    if (r.code !== 0)
+      throw new RoostError(
+        `${name}: bootstrap failed`,
+        [r.stderr.trim() || r.stdout.trim() || `exit ${r.code}`],
+        "log in as root or as a user with full sudo for this one step",
+      );
     return r.stdout.trim();
   } finally {
     await target.close();
@@ -29,5 +40,6 @@ export async function bootstrapHost(name: string, host: Host, user: string, ssh:
 }
 
 function checkUser(user: string): void {
-  if (!userPattern.test(user)) throw new RoostError(`--user ${JSON.stringify(user)} is not a user name`, [], "a-z, 0-9, _ and -, at most 32 characters");
+  if (!userPattern.test(user))
+    throw new RoostError(`--user ${JSON.stringify(user)} is not a user name`, [], "a-z, 0-9, _ and -, at most 32 characters");
 }

@@ -25,7 +25,11 @@ export async function deployFleet(fleet: Fleet, builds: readonly HostBuild[], op
         task.title = `${b.host}  build failed`;
         throw new Error(`${b.host}: build failed`);
       }
-      const r = await deployHost(b.host, fleet.hosts[b.host]!, b.generation, { ...opts, slot, onPhase: (phase) => (task.title = `${b.host}  ${phase}`) });
+      const r = await deployHost(b.host, fleet.hosts[b.host]!, b.generation, {
+        ...opts,
+        slot,
+        onPhase: (phase) => (task.title = `${b.host}  ${phase}`),
+      });
       results.set(b.host, r);
       task.title = `${b.host}  ${describe(r)}`;
       if (r.status === "failed") throw new Error(`${b.host}: ${r.error}`);
@@ -105,10 +109,23 @@ export function summaryTable(results: readonly HostResult[]): string {
       a.stopped.length && `stopped ${a.stopped.join(" ")}`,
     ].filter(Boolean);
     const result = r.status === "failed" ? (r.unreachable ? "UNREACHABLE" : r.rolledBack ? "FAILED (rolled back)" : "FAILED") : r.status;
-    rows.push([r.host, result, r.to.slice(0, 12), r.status === "failed" ? (r.error ?? "") : changes.join("; ") || "-", `${r.seconds.toFixed(1)} s`]);
+    rows.push([
+      r.host,
+      result,
+      r.to.slice(0, 12),
+      r.status === "failed" ? (r.error ?? "") : changes.join("; ") || "-",
+      `${r.seconds.toFixed(1)} s`,
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 /**
@@ -140,5 +157,13 @@ export function timingsTable(results: readonly HostResult[], fleetPhases: readon
   rows.push(["total (host)", ...results.map((r) => String(Math.round(r.seconds * 1000)))]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   const fleetLine = `controller, for the fleet: ${fleetPhases.map((f) => `${f.phase} ${f.ms} ms`).join(", ")}`;
-  return [fleetLine, ...rows.map((row) => row.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("  ").trimEnd())].join("\n");
+  return [
+    fleetLine,
+    ...rows.map((row) =>
+      row
+        .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join("  ")
+        .trimEnd(),
+    ),
+  ].join("\n");
 }

@@ -7,7 +7,7 @@ import { parseAddress } from "./address.ts";
 import { planHost, type HostPlan } from "./plan.ts";
 import { ActivationReport, type ActivationActions } from "./protocol.ts";
 import { HostSession } from "./session.ts";
-import { SshTarget, type SshSettings } from "./ssh.ts";
+import { type ExecResult, SshTarget, type SshSettings } from "./ssh.ts";
 import { neededObjects, uploadStream } from "./upload.ts";
 
 export interface DeploySettings {
@@ -125,31 +125,35 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
     settings.onPhase?.(`sending ${status.missing.size} object${status.missing.size === 1 ? "" : "s"}`);
     let hostMs = 0;
     let going: Promise<void> | undefined;
-    const received = await ssh.exec("receive", [gen.id, String(Math.ceil(confirmTimeout)), status.current === gen.id ? "switch-only" : "upload"], {
-      input: status.current === gen.id ? "" : uploadStream(gen, status.missing),
-      onLine: (line) => {
-        const parsed = report.add(line);
-        if (parsed.kind === "step") {
-          settings.onPhase?.(`activating: ${parsed.step}`);
-          // Every change is in place once health checks start: a login made from here on proves
-          // that the switch left the host reachable, so the confirming connection opens now.
-          if (parsed.step === "health" && !early) early = EarlyConfirm.open(ssh, gen);
-        } else if (parsed.kind === "done" && parsed.id === gen.id && early && !going && session!.child.exitCode === null) {
-          // The host has switched and committed this generation: confirm now, without waiting for
-          // its log stream to close.
-          settings.onPhase?.("confirming");
-          going = early.go(confirmTimeout);
-          going.catch(() => {});
-        } else if (parsed.kind === "timing") {
-          if (parsed.step === "unpack") lap("send");
-          else if (parsed.step === "launch") lap("activation start");
-          else {
-            timings.push({ phase: parsed.step, ms: parsed.ms, on: "host", ...(parsed.skipped ? { skipped: true } : {}) });
-            hostMs += parsed.ms;
+    const received = await ssh.exec(
+      "receive",
+      [gen.id, String(Math.ceil(confirmTimeout)), status.current === gen.id ? "switch-only" : "upload"],
+      {
+        input: status.current === gen.id ? "" : uploadStream(gen, status.missing),
+        onLine: (line) => {
+          const parsed = report.add(line);
+          if (parsed.kind === "step") {
+            settings.onPhase?.(`activating: ${parsed.step}`);
+            // Every change is in place once health checks start: a login made from here on proves
+            // that the switch left the host reachable, so the confirming connection opens now.
+            if (parsed.step === "health" && !early) early = EarlyConfirm.open(ssh, gen);
+          } else if (parsed.kind === "done" && parsed.id === gen.id && early && !going && session!.child.exitCode === null) {
+            // The host has switched and committed this generation: confirm now, without waiting for
+            // its log stream to close.
+            settings.onPhase?.("confirming");
+            going = early.go(confirmTimeout);
+            going.catch(() => {});
+          } else if (parsed.kind === "timing") {
+            if (parsed.step === "unpack") lap("send");
+            else if (parsed.step === "launch") lap("activation start");
+            else {
+              timings.push({ phase: parsed.step, ms: parsed.ms, on: "host", ...(parsed.skipped ? { skipped: true } : {}) });
+              hostMs += parsed.ms;
+            }
           }
-        }
+        },
       },
-    });
+    );
     const now = performance.now();
     timings.push({ phase: "activation log to controller", ms: Math.max(0, Math.round(now - lapStart - hostMs)), on: "controller" });
     lapStart = now;
@@ -164,7 +168,12 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
       const reason = report.reason() ?? (received.stderr.trim() || `activation exited ${received.code}`);
       return result("failed", { from: status.current, plan, error: reason, rolledBack: report.rolledBack });
     }
-    if (session.child.exitCode !== null) throw new RoostError(`${name}: the connection that holds the host's lock was lost before confirmation`, [], `the host rolls back by itself within ${confirmTimeout} s`);
+    if (session.child.exitCode !== null)
+      throw new RoostError(
+        `${name}: the connection that holds the host's lock was lost before confirmation`,
+        [],
+        `the host rolls back by itself within ${confirmTimeout} s`,
+      );
     settings.onPhase?.("confirming");
     if (early) {
       const pending = early;
@@ -215,7 +224,11 @@ class EarlyConfirm {
     this.child.stdin!.end("go\n");
     const r = await this.outcome;
     if (r.code === 255) {
-      throw new RoostError(`${this.ssh.host}: a new SSH connection failed after the switch`, [this.ssh.unreachable(r.stderr).details.join(" ")], `the host rolls back by itself within ${timeout} s`);
+      throw new RoostError(
+        `${this.ssh.host}: a new SSH connection failed after the switch`,
+        [this.ssh.unreachable(r.stderr).details.join(" ")],
+        `the host rolls back by itself within ${timeout} s`,
+      );
     }
     checkConfirmed(this.ssh, r);
   }
@@ -228,18 +241,26 @@ class EarlyConfirm {
 
 function checkConfirmed(ssh: SshTarget, confirmed: { code: number; stdout: string; stderr: string }): void {
   if (confirmed.code === 3) {
-    throw new RoostError(`${ssh.host}: the switch was rolled back before it was confirmed`, [confirmed.stdout.trim()], "the host did not stay reachable, or confirmation came after deployment.confirmTimeout");
+    throw new RoostError(
+      `${ssh.host}: the switch was rolled back before it was confirmed`,
+      [confirmed.stdout.trim()],
+      "the host did not stay reachable, or confirmation came after deployment.confirmTimeout",
+    );
   }
   if (confirmed.code !== 0) throw new RoostError(`${ssh.host}: confirmation failed`, [confirmed.stderr.trim() || confirmed.stdout.trim()]);
 }
 
 /** Prove a new SSH login works after the switch, then disarm the host's rollback timer. */
 async function confirm(ssh: SshTarget, gen: HostGeneration, timeout = gen.manifest.deployment.confirmTimeout): Promise<void> {
-  let confirmed;
+  let confirmed: ExecResult;
   try {
     confirmed = await ssh.exec("confirm", [gen.id, String(gen.manifest.deployment.keepGenerations)], { fresh: true });
   } catch (e) {
-    throw new RoostError(`${ssh.host}: a new SSH connection failed after the switch`, [e instanceof RoostError ? e.details.join(" ") : String(e)], `the host rolls back by itself within ${timeout} s`);
+    throw new RoostError(
+      `${ssh.host}: a new SSH connection failed after the switch`,
+      [e instanceof RoostError ? e.details.join(" ") : String(e)],
+      `the host rolls back by itself within ${timeout} s`,
+    );
   }
   checkConfirmed(ssh, confirmed);
 }

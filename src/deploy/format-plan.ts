@@ -28,7 +28,11 @@ export function formatPlan(plan: HostPlan, diffs: readonly FileDiff[], c: Colour
   const short = (id: string | null) => (id ? id.slice(0, 12) : "(nothing)");
   out.push(c.bold(`${plan.host}: ${short(plan.from)} → ${short(plan.to)}${plan.unchanged ? "  (no changes)" : ""}`));
   for (const d of plan.drift) {
-    out.push(c.yellow(`  drift: ${d.path} was ${d.kind === "missing" ? "deleted" : "edited"} on the host since the last deploy; the deploy restores it and keeps the edited copy under /var/lib/roost/drift/`));
+    out.push(
+      c.yellow(
+        `  drift: ${d.path} was ${d.kind === "missing" ? "deleted" : "edited"} on the host since the last deploy; the deploy restores it and keeps the edited copy under /var/lib/roost/drift/`,
+      ),
+    );
   }
   if (plan.unchanged) return out.join("\n");
   const section = (label: string, items: readonly string[], mark: (s: string) => string) => {
@@ -51,10 +55,23 @@ export function formatPlan(plan: HostPlan, diffs: readonly FileDiff[], c: Colour
   out.push(`  transfer  ${plan.transfer.objects} object${plan.transfer.objects === 1 ? "" : "s"}, ${plan.transfer.bytes} bytes`);
   for (const url of plan.transfer.downloads) out.push(`  download  ${url} (by the host, checked against its sha256)`);
   for (const d of diffs) {
-    const patch = createTwoFilesPatch(d.before === null ? "/dev/null" : `a${d.path}`, d.after === null ? "/dev/null" : `b${d.path}`, d.before ?? "", d.after ?? "", "", "", { context: 3 });
+    const patch = createTwoFilesPatch(
+      d.before === null ? "/dev/null" : `a${d.path}`,
+      d.after === null ? "/dev/null" : `b${d.path}`,
+      d.before ?? "",
+      d.after ?? "",
+      "",
+      "",
+      { context: 3 },
+    );
     for (const line of patch.split("\n").slice(1)) {
       if (!line) continue;
-      const coloured = line.startsWith("+") && !line.startsWith("+++") ? c.green(line) : line.startsWith("-") && !line.startsWith("---") ? c.red(line) : line;
+      const coloured =
+        line.startsWith("+") && !line.startsWith("+++")
+          ? c.green(line)
+          : line.startsWith("-") && !line.startsWith("---")
+            ? c.red(line)
+            : line;
       out.push(`    ${coloured}`);
     }
   }

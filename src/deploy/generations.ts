@@ -29,7 +29,13 @@ export async function listGenerations(name: string, host: Host, ssh: SshSettings
  * Switch a host back to an earlier generation already on it (the previous one by default), with
  * the same activation, health checks and confirmation as a deploy.
  */
-export async function rollbackHost(name: string, host: Host, ssh: SshSettings, targetId?: string, confirmTimeout = 60): Promise<{ from: string | null; to: string; output: string }> {
+export async function rollbackHost(
+  name: string,
+  host: Host,
+  ssh: SshSettings,
+  targetId?: string,
+  confirmTimeout = 60,
+): Promise<{ from: string | null; to: string; output: string }> {
   const generations = await listGenerations(name, host, ssh);
   const current = generations.find((g) => g.current)?.id ?? null;
   const to = targetId ? generations.find((g) => g.id.startsWith(targetId))?.id : generations.find((g) => !g.current && g.activated)?.id;
@@ -46,10 +52,14 @@ export async function rollbackHost(name: string, host: Host, ssh: SshSettings, t
     const lines: string[] = [];
     const r = await target.exec("receive", [to, String(confirmTimeout), "switch-only"], { onLine: (l) => lines.push(l) });
     if (r.code !== 0) {
-      throw new RoostError(`${name}: rollback to ${to.slice(0, 12)} failed`, lines.map(parseHostLine).flatMap((l) => (l.kind === "error" ? [l.message] : [])));
+      throw new RoostError(
+        `${name}: rollback to ${to.slice(0, 12)} failed`,
+        lines.map(parseHostLine).flatMap((l) => (l.kind === "error" ? [l.message] : [])),
+      );
     }
     const confirmed = await target.exec("confirm", [to, "1000"], { fresh: true });
-    if (confirmed.code !== 0) throw new RoostError(`${name}: rollback to ${to.slice(0, 12)} could not be confirmed`, [confirmed.stdout.trim()]);
+    if (confirmed.code !== 0)
+      throw new RoostError(`${name}: rollback to ${to.slice(0, 12)} could not be confirmed`, [confirmed.stdout.trim()]);
     return { from: current, to, output: lines.join("\n") };
   } finally {
     await session.close();

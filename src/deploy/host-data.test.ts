@@ -40,18 +40,38 @@ function readBack(kind: string, text: string): { rows: string[][]; stdout: strin
     writeFileSync(path.join(dir, "data"), text);
     const script = `${hostPrelude}\ncd "$1"\nwhile IFS= read -r line; do row "$2" "$line"; printf '%s\\0' "\${ROW[@]}"; printf '\\1'; done < data\n`;
     const r = spawnSync("bash", ["-c", script, "reader", dir, kind], { encoding: "utf8" });
-    const rows = r.stdout.split("\x01").filter((s, i, all) => i < all.length - 1).map((rec) => rec.split("\0").slice(0, -1));
+    const rows = r.stdout
+      .split("\x01")
+      .filter((_, i, all) => i < all.length - 1)
+      .map((rec) => rec.split("\0").slice(0, -1));
     return { rows, stdout: r.stdout, code: r.status ?? 1, ran: existsSync(path.join(dir, "pwned")) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const hostile = ["tab\there", "new\nline", "$(touch pwned)", "`touch pwned`", "back\\slash \\x41 \\n", "100% %41 %%", "carriage\rreturn", "del\x7f", "ünïcødé ✓", " leading and trailing ", ""];
+const hostile = [
+  "tab\there",
+  "new\nline",
+  "$(touch pwned)",
+  "`touch pwned`",
+  "back\\slash \\x41 \\n",
+  "100% %41 %%",
+  "carriage\rreturn",
+  "del\x7f",
+  "ünïcødé ✓",
+  " leading and trailing ",
+  "",
+];
 
 describe("host data: encoded by host-data.ts, read back by the host scripts' readers", () => {
   it("round-trips hostile free text (an http check's expected body)", () => {
-    const healthChecks = Object.fromEntries(hostile.map((body, i) => [`check${i}`, { type: "http" as const, url: "http://127.0.0.1:8080/a?b=%41", expectStatus: 200, expectBody: body, timeout: 2.5 }]));
+    const healthChecks = Object.fromEntries(
+      hostile.map((body, i) => [
+        `check${i}`,
+        { type: "http" as const, url: "http://127.0.0.1:8080/a?b=%41", expectStatus: 200, expectBody: body, timeout: 2.5 },
+      ]),
+    );
     const tsv = hostDataFiles(manifest({ healthChecks }))["health.tsv"]!;
     assert.equal(tsv.split("\n").length, hostile.length + 1, "one line per check");
     const back = readBack("health", tsv);
@@ -66,7 +86,9 @@ describe("host data: encoded by host-data.ts, read back by the host scripts' rea
 
   it("round-trips a command check's words, spaces and all, through decode_argv", () => {
     const words = ["/bin/sh", "-c", ...hostile.filter((w) => w !== "")];
-    const tsv = hostDataFiles(manifest({ healthChecks: { c: { type: "command", command: words, expectExitCode: 3, user: "nobody", timeout: 5 } } }))["health.tsv"]!;
+    const tsv = hostDataFiles(
+      manifest({ healthChecks: { c: { type: "command", command: words, expectExitCode: 3, user: "nobody", timeout: 5 } } }),
+    )["health.tsv"]!;
     const dir = mkdtempSync(path.join(tmpdir(), "roost-argv-"));
     try {
       writeFileSync(path.join(dir, "data"), tsv);
@@ -89,19 +111,52 @@ describe("host data: encoded by host-data.ts, read back by the host scripts' rea
     assert.equal(back.ran, false);
     assert.deepEqual(back.rows.map((r) => r[0]).sort(), [...paths].sort());
 
-    const user = { existing: false, system: false, uid: 1001, group: "alice", extraGroups: ["adm", "sudo"], home: "/home/al ice %", createHome: true, shell: "/bin/bash", description: "Alice $(touch pwned) \\ % ✓", authorizedKeys: [] };
+    const user = {
+      existing: false,
+      system: false,
+      uid: 1001,
+      group: "alice",
+      extraGroups: ["adm", "sudo"],
+      home: "/home/al ice %",
+      createHome: true,
+      shell: "/bin/bash",
+      description: "Alice $(touch pwned) \\ % ✓",
+      authorizedKeys: [],
+    };
     const users = readBack("users", hostDataFiles(manifest({ users: { alice: user } }))["users.tsv"]!);
     assert.equal(users.code, 0, users.stdout);
     assert.equal(users.ran, false);
-    assert.deepEqual(users.rows, [["alice", "1001", "alice", "adm,sudo", "/home/al ice %", "1", "/bin/bash", "0", "Alice $(touch pwned) \\ % ✓", "0", "0"]]);
+    assert.deepEqual(users.rows, [
+      ["alice", "1001", "alice", "adm,sudo", "/home/al ice %", "1", "/bin/bash", "0", "Alice $(touch pwned) \\ % ✓", "0", "0"],
+    ]);
   });
 
   it("refuses what has no safe encoding: names with tabs or newlines, GECOS with ':', NUL", () => {
     const check = { type: "unit" as const, unit: "a.service", timeout: 5 };
-    assert.throws(() => hostDataFiles(manifest({ healthChecks: { "x\t1\n$(id)": check } })), (e: unknown) => e instanceof RoostError && /healthChecks\."x\\t1\\n\$\(id\)": .* cannot be sent to a host/.test(e.headline));
-    const user = { existing: false, system: false, uid: null, group: "a", extraGroups: [], home: "/home/a", createHome: true, shell: "/bin/sh", description: "a:b", authorizedKeys: [] };
-    assert.throws(() => hostDataFiles(manifest({ users: { a: user } })), /users\.users\.a\.description: the GECOS field cannot hold ":" or control characters/);
-    assert.throws(() => hostDataFiles(manifest({ users: { "Bad Name": { ...user, description: "" } } })), /users\.users\.Bad Name: "Bad Name" cannot be sent to a host/);
+    assert.throws(
+      () => hostDataFiles(manifest({ healthChecks: { "x\t1\n$(id)": check } })),
+      (e: unknown) => e instanceof RoostError && /healthChecks\."x\\t1\\n\$\(id\)": .* cannot be sent to a host/.test(e.headline),
+    );
+    const user = {
+      existing: false,
+      system: false,
+      uid: null,
+      group: "a",
+      extraGroups: [],
+      home: "/home/a",
+      createHome: true,
+      shell: "/bin/sh",
+      description: "a:b",
+      authorizedKeys: [],
+    };
+    assert.throws(
+      () => hostDataFiles(manifest({ users: { a: user } })),
+      /users\.users\.a\.description: the GECOS field cannot hold ":" or control characters/,
+    );
+    assert.throws(
+      () => hostDataFiles(manifest({ users: { "Bad Name": { ...user, description: "" } } })),
+      /users\.users\.Bad Name: "Bad Name" cannot be sent to a host/,
+    );
     assert.throws(() => encodeText("a\0b", "x"), /a NUL character cannot reach a host/);
   });
 

@@ -75,7 +75,13 @@ export function unitsTsv(units: Manifest["units"]): string {
   return lines(
     sorted(units).map(([n, u]) => {
       const at = `systemd unit ${n}`;
-      return [strict("unit", n, at), strict("hash", u.sha256, at), u.reload === null ? "-" : strict("hash", u.reload, at), bit(u.restartIfChanged), list("unit", u.wantedBy, `${at}.wantedBy`)];
+      return [
+        strict("unit", n, at),
+        strict("hash", u.sha256, at),
+        u.reload === null ? "-" : strict("hash", u.reload, at),
+        bit(u.restartIfChanged),
+        list("unit", u.wantedBy, `${at}.wantedBy`),
+      ];
     }),
   );
 }
@@ -84,7 +90,13 @@ export function unitsTsv(units: Manifest["units"]): string {
 export function hostDataFiles(manifest: Manifest): Record<string, string> {
   const files = sorted(manifest.files).map(([p, f]) => {
     const at = `files.${JSON.stringify(p)}`;
-    return [encoded("path", p, at), strict("hash", f.sha256, at), strict("mode", f.mode, `${at}.mode`), strict("name", f.owner, `${at}.owner`), strict("name", f.group, `${at}.group`)];
+    return [
+      encoded("path", p, at),
+      strict("hash", f.sha256, at),
+      strict("mode", f.mode, `${at}.mode`),
+      strict("name", f.owner, `${at}.owner`),
+      strict("name", f.group, `${at}.group`),
+    ];
   });
   const groups = sorted(manifest.groups).map(([n, g]) => {
     const at = `users.groups.${n}`;
@@ -92,7 +104,10 @@ export function hostDataFiles(manifest: Manifest): Record<string, string> {
   });
   const users = sorted(manifest.users).map(([n, u]) => {
     const at = `users.users.${n}`;
-    if (/[:\x00-\x1f\x7f]/.test(u.description)) throw new RoostError(`${at}.description: the GECOS field cannot hold ":" or control characters`, [`value: ${JSON.stringify(u.description)}`]);
+    if (/[:\x00-\x1f\x7f]/.test(u.description))
+      throw new RoostError(`${at}.description: the GECOS field cannot hold ":" or control characters`, [
+        `value: ${JSON.stringify(u.description)}`,
+      ]);
     return [
       strict("name", n, at),
       u.uid === null ? "-" : uint(u.uid, `${at}.uid`),
@@ -116,20 +131,39 @@ export function hostDataFiles(manifest: Manifest): Record<string, string> {
       case "tcp":
         return [...head, strict("host", c.host, `${at}.host`), uint(c.port, `${at}.port`)];
       case "http":
-        return [...head, encoded("url", c.url, `${at}.url`), uint(c.expectStatus, `${at}.expectStatus`), encodeText(c.expectBody ?? "", `${at}.expectBody`)];
+        return [
+          ...head,
+          encoded("url", c.url, `${at}.url`),
+          uint(c.expectStatus, `${at}.expectStatus`),
+          encodeText(c.expectBody ?? "", `${at}.expectBody`),
+        ];
       case "command":
-        return [...head, uint(c.expectExitCode, `${at}.expectExitCode`), c.user === null ? "-" : strict("name", c.user, `${at}.user`), argv(c.command, `${at}.command`)];
+        return [
+          ...head,
+          uint(c.expectExitCode, `${at}.expectExitCode`),
+          c.user === null ? "-" : strict("name", c.user, `${at}.user`),
+          argv(c.command, `${at}.command`),
+        ];
     }
   });
   const secrets = sorted(manifest.secrets).map(([n, s]) => {
     const at = `secrets.${JSON.stringify(n)}`;
-    return [strict("secret", n, at), encoded("path", s.path, `${at}.path`), strict("mode", s.mode, `${at}.mode`), strict("name", s.owner, `${at}.owner`), strict("name", s.group, `${at}.group`), s.kind];
+    return [
+      strict("secret", n, at),
+      encoded("path", s.path, `${at}.path`),
+      strict("mode", s.mode, `${at}.mode`),
+      strict("name", s.owner, `${at}.owner`),
+      strict("name", s.group, `${at}.group`),
+      s.kind,
+    ];
   });
   // One row per content: two paths with one download fetch it once.
   const downloads = [
     ...new Map(
       sorted(manifest.files).flatMap(([p, f]): [string, string[]][] =>
-        f.url ? [[f.sha256, [strict("hash", f.sha256, `files.${JSON.stringify(p)}`), encoded("url", f.url, `files.${JSON.stringify(p)}.url`)]]] : [],
+        f.url
+          ? [[f.sha256, [strict("hash", f.sha256, `files.${JSON.stringify(p)}`), encoded("url", f.url, `files.${JSON.stringify(p)}.url`)]]]
+          : [],
       ),
     ).values(),
   ];
@@ -145,7 +179,8 @@ export function hostDataFiles(manifest: Manifest): Record<string, string> {
   if (secrets.length) data["secrets.tsv"] = lines(secrets);
   // An existing account's keys: installed where its passwd entry says its home is.
   for (const [n, u] of sorted(manifest.users)) {
-    if (u.existing && u.authorizedKeys.length) data[`users/${n}.keys`] = u.authorizedKeys.map((k) => `${k.replace(/[\r\n]+/g, " ").trim()}\n`).join("");
+    if (u.existing && u.authorizedKeys.length)
+      data[`users/${n}.keys`] = u.authorizedKeys.map((k) => `${k.replace(/[\r\n]+/g, " ").trim()}\n`).join("");
   }
   return data;
 }

@@ -11,7 +11,7 @@ function load(name: string): string {
 }
 
 export function shellQuote(s: string): string {
-  return /^[A-Za-z0-9_.:@%+=,\/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+  return /^[A-Za-z0-9_.:@%+=,/-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The layout variables and the common prelude (helpers, validators), before each script. */
@@ -60,7 +60,10 @@ export function installScript(): string {
 let installText: string | undefined;
 
 function renderInstallScript(): string {
-  const files: [string, string, string][] = [["roost-host", "0755", entryPointScript], ...hostVerbs.map((v): [string, string, string] => [`scripts/${v}.sh`, "0644", hostScripts[v]])];
+  const files: [string, string, string][] = [
+    ["roost-host", "0755", entryPointScript],
+    ...hostVerbs.map((v): [string, string, string] => [`scripts/${v}.sh`, "0644", hostScripts[v]]),
+  ];
   const d = layout.entryDir;
   return [
     "set -euo pipefail",
@@ -72,7 +75,10 @@ function renderInstallScript(): string {
     `tmp=$(mktemp -d "$d/.install.XXXXXX")`,
     `trap 'rm -rf -- "$tmp"' EXIT`,
     `mkdir "$tmp/scripts"`,
-    ...files.map(([name, mode, text]) => `printf '%s' ${gzipSync(text).toString("base64")} | base64 -d | gzip -dc > "$tmp/${name}" && chmod ${mode} "$tmp/${name}"`),
+    ...files.map(
+      ([name, mode, text]) =>
+        `printf '%s' ${gzipSync(text).toString("base64")} | base64 -d | gzip -dc > "$tmp/${name}" && chmod ${mode} "$tmp/${name}"`,
+    ),
     ...files.map(([name]) => `mv -Tf "$tmp/${name}" "$d/${name}"`),
     `printf '%s\\n' ${hostToolsVersion} > "$tmp/version" && chmod 0644 "$tmp/version" && mv -Tf "$tmp/version" "$d/version"`,
   ].join("\n");

@@ -14,11 +14,14 @@ describe("roost logs arguments", () => {
   });
 
   it("refuses anything else", () => {
-    for (const text of ["", "0h", "1y", "-1h", "1 h", "yesterday", "2025-01-31;reboot", "2025-1-31", "--all", "1h\n"]) assert.equal(journalSince(text), null, text);
+    for (const text of ["", "0h", "1y", "-1h", "1 h", "yesterday", "2025-01-31;reboot", "2025-1-31", "--all", "1h\n"])
+      assert.equal(journalSince(text), null, text);
   });
 
   it("takes unit names and refuses what is not one", () => {
-    for (const u of ["nginx", "nginx.service", "getty@tty1.service", "sys-devices-x\\x2dy.device"]) assert.deepEqual(unitName(u), { unit: u });
-    for (const u of ["", "-f", "--since=1h", "a b", "x;reboot", "../etc/passwd", "$(id)", "é.service", "a".repeat(257)]) assert.ok("why" in unitName(u), u);
+    for (const u of ["nginx", "nginx.service", "getty@tty1.service", "sys-devices-x\\x2dy.device"])
+      assert.deepEqual(unitName(u), { unit: u });
+    for (const u of ["", "-f", "--since=1h", "a b", "x;reboot", "../etc/passwd", "$(id)", "é.service", "a".repeat(257)])
+      assert.ok("why" in unitName(u), u);
   });
 });

@@ -4,7 +4,6 @@ import { sshTarget } from "./deploy-host.ts";
 import type { JournalOutput } from "./protocol.ts";
 import type { SshSettings } from "./ssh.ts";
 
-
 export interface LogsQuery {
   /** A unit name as checked by `unitName`, or null for the whole journal. */
   readonly unit: string | null;
@@ -18,7 +17,8 @@ export interface LogsQuery {
 /** The unit name, checked as logs.sh checks it, or why it is not one. */
 export function unitName(text: string): { unit: string } | { why: string } {
   if (text.length > 256) return { why: "it is longer than 256 characters" };
-  if (!/^[A-Za-z0-9][A-Za-z0-9:_.\\@-]*$/.test(text)) return { why: "a unit name starts with a letter or digit and has only letters, digits and : _ . \\ @ -" };
+  if (!/^[A-Za-z0-9][A-Za-z0-9:_.\\@-]*$/.test(text))
+    return { why: "a unit name starts with a letter or digit and has only letters, digits and : _ . \\ @ -" };
   return { unit: text };
 }
 
@@ -39,9 +39,21 @@ export function journalSince(text: string): string | null {
  * is called (the host's journalctl ends when our end of the connection closes its input).
  * Resolves to journalctl's exit code (0 after a stop).
  */
-export function streamLogs(name: string, host: Host, settings: SshSettings, query: LogsQuery, out: NodeJS.WritableStream): { done: Promise<number>; stop: () => void } {
+export function streamLogs(
+  name: string,
+  host: Host,
+  settings: SshSettings,
+  query: LogsQuery,
+  out: NodeJS.WritableStream,
+): { done: Promise<number>; stop: () => void } {
   const ssh = sshTarget(name, host, settings);
-  const args = [query.unit ?? "-", query.since ?? "-", query.lines === null ? "-" : String(query.lines), query.follow ? "1" : "0", query.output];
+  const args = [
+    query.unit ?? "-",
+    query.since ?? "-",
+    query.lines === null ? "-" : String(query.lines),
+    query.follow ? "1" : "0",
+    query.output,
+  ];
   const child = ssh.spawn("logs", args);
   let stopped = false;
   let stderr = "";
@@ -69,7 +81,8 @@ export function streamLogs(name: string, host: Host, settings: SshSettings, quer
       void ssh.close();
       if (stopped) return resolve(0);
       if (code === 255) return reject(ssh.unreachable(stderr));
-      if (code !== 0) return reject(new RoostError(`${name}: cannot read the journal`, stderr.trim().split("\n").filter(Boolean).slice(-5)));
+      if (code !== 0)
+        return reject(new RoostError(`${name}: cannot read the journal`, stderr.trim().split("\n").filter(Boolean).slice(-5)));
       if (stderr.trim()) process.stderr.write(stderr);
       resolve(0);
     });

@@ -42,10 +42,20 @@ export interface UnitActions {
  * changed); new units that something wants start; units that are gone stop.
  */
 export function unitActions(old: Manifest["units"] | undefined, next: Manifest["units"]): UnitActions {
-  const prefix = (tag: string, tsv: string) => tsv.split("\n").filter(Boolean).map((l) => `${tag}\t${l}\n`).join("");
+  const prefix = (tag: string, tsv: string) =>
+    tsv
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => `${tag}\t${l}\n`)
+      .join("");
   const input = prefix("old", unitsTsv(old ?? {})) + prefix("new", unitsTsv(next));
   const r = spawnSync("awk", [unitActionsAwk], { input, encoding: "utf8" });
-  if (r.status !== 0) throw new RoostError("cannot work out which units a switch restarts", [r.error?.message ?? r.stderr.trim()], "the plan runs awk, as the host does");
+  if (r.status !== 0)
+    throw new RoostError(
+      "cannot work out which units a switch restarts",
+      [r.error?.message ?? r.stderr.trim()],
+      "the plan runs awk, as the host does",
+    );
   const actions: UnitActions = { start: [], restart: [], reload: [], stop: [] };
   for (const line of r.stdout.split("\n")) {
     const [action, unit] = line.split(" ");
@@ -59,15 +69,34 @@ export function planHost(gen: HostGeneration, status: HostStatus, old: Manifest 
   const next = gen.manifest;
   const oldFiles = old?.files ?? {};
   const files = {
-    added: Object.keys(next.files).filter((p) => !(p in oldFiles)).sort(),
-    changed: Object.keys(next.files).filter((p) => p in oldFiles && (oldFiles[p]!.sha256 !== next.files[p]!.sha256 || oldFiles[p]!.mode !== next.files[p]!.mode || oldFiles[p]!.owner !== next.files[p]!.owner || oldFiles[p]!.group !== next.files[p]!.group)).sort(),
-    removed: Object.keys(oldFiles).filter((p) => !(p in next.files)).sort(),
+    added: Object.keys(next.files)
+      .filter((p) => !(p in oldFiles))
+      .sort(),
+    changed: Object.keys(next.files)
+      .filter(
+        (p) =>
+          p in oldFiles &&
+          (oldFiles[p]!.sha256 !== next.files[p]!.sha256 ||
+            oldFiles[p]!.mode !== next.files[p]!.mode ||
+            oldFiles[p]!.owner !== next.files[p]!.owner ||
+            oldFiles[p]!.group !== next.files[p]!.group),
+      )
+      .sort(),
+    removed: Object.keys(oldFiles)
+      .filter((p) => !(p in next.files))
+      .sort(),
   };
   const units = unitActions(old?.units, next.units);
   const oldPackages = new Set(old?.packages ?? []);
   // Downloads are fetched by the host, not sent.
-  const sent = new Map([...gen.files.values()].filter((f) => !f.download && status.missing.has(sha256(f.content))).map((f) => [sha256(f.content), f.content.length]));
-  const downloads = [...new Set([...gen.files.values()].filter((f) => f.download && status.missing.has(f.download.sha256)).map((f) => f.download!.url))].sort();
+  const sent = new Map(
+    [...gen.files.values()]
+      .filter((f) => !f.download && status.missing.has(sha256(f.content)))
+      .map((f) => [sha256(f.content), f.content.length]),
+  );
+  const downloads = [
+    ...new Set([...gen.files.values()].filter((f) => f.download && status.missing.has(f.download.sha256)).map((f) => f.download!.url)),
+  ].sort();
   const bytes = [...sent.values()].reduce((n, size) => n + size, 0);
   const plan: HostPlan = {
     host: gen.host,
@@ -80,9 +109,15 @@ export function planHost(gen: HostGeneration, status: HostStatus, old: Manifest 
     groups: { create: [...keys(next.groups)].filter((g) => !(g in (old?.groups ?? {}))).sort() },
     directories: { create: [...keys(next.directories)].filter((d) => !(d in (old?.directories ?? {}))).sort() },
     secrets: {
-      added: Object.keys(next.secrets).filter((n) => !(n in (old?.secrets ?? {}))).sort(),
-      changed: Object.keys(next.secrets).filter((n) => old?.secrets?.[n] && old.secrets[n]!.version !== next.secrets[n]!.version).sort(),
-      removed: Object.keys(old?.secrets ?? {}).filter((n) => !(n in next.secrets)).sort(),
+      added: Object.keys(next.secrets)
+        .filter((n) => !(n in (old?.secrets ?? {})))
+        .sort(),
+      changed: Object.keys(next.secrets)
+        .filter((n) => old?.secrets?.[n] && old.secrets[n]!.version !== next.secrets[n]!.version)
+        .sort(),
+      removed: Object.keys(old?.secrets ?? {})
+        .filter((n) => !(n in next.secrets))
+        .sort(),
     },
     drift: status.drift,
     transfer: { objects: sent.size, bytes, downloads },

@@ -3,9 +3,21 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { ActivationReport, layout, layoutPrelude, parseGenerations, parseHostLine, parseObjects, parseReport, parseStatus } from "./protocol.ts";
+import {
+  ActivationReport,
+  layout,
+  layoutPrelude,
+  parseGenerations,
+  parseHostLine,
+  parseObjects,
+  parseReport,
+  parseStatus,
+} from "./protocol.ts";
 
-const recorded = (name: string) => readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "testdata", name), "utf8").split("\n").filter(Boolean);
+const recorded = (name: string) =>
+  readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "testdata", name), "utf8")
+    .split("\n")
+    .filter(Boolean);
 
 // testdata/*.out were recorded from the scripts on a test host: a switch that stops a unit and
 // changes a file with spaces in its name, one whose health check failed, and a lock-and-look after
@@ -13,7 +25,9 @@ const recorded = (name: string) => readFileSync(path.join(path.dirname(fileURLTo
 describe("host protocol", () => {
   it("reads an activation's report: units, changed files (spaces kept), the generation it finished on", () => {
     const report = new ActivationReport();
-    const steps = recorded("activation.out").map((l) => report.add(l)).flatMap((l) => (l.kind === "step" ? [l.step] : []));
+    const steps = recorded("activation.out")
+      .map((l) => report.add(l))
+      .flatMap((l) => (l.kind === "step" ? [l.step] : []));
     assert.deepEqual(steps, ["check", "packages", "users", "stop", "files", "secrets", "units", "health", "commit"]);
     assert.deepEqual(report.actions, {
       started: [],
@@ -32,7 +46,10 @@ describe("host protocol", () => {
     const lines = recorded("failed-activation.out").map((l) => report.add(l));
     assert.equal(report.rolledBack, true);
     assert.equal(report.reason(), 'health check greeter failed: http://127.0.0.1:8080/ the body does not contain "never"');
-    assert.deepEqual(lines.filter((l) => l.kind === "other").map((l) => l.kind === "other" && l.text), ["rollback to 5f2d9159bdfc08ce2399dc36535bed23", "healthy greeter"]);
+    assert.deepEqual(
+      lines.filter((l) => l.kind === "other").map((l) => l.kind === "other" && l.text),
+      ["rollback to 5f2d9159bdfc08ce2399dc36535bed23", "healthy greeter"],
+    );
   });
 
   it("reads the lock-and-look report", () => {
@@ -83,15 +100,36 @@ describe("host protocol", () => {
   });
 
   it("keeps malformed report lines as other", () => {
-    for (const line of ["activated yesterday", "down", "down ticker.service", "down bad;unit failed", "check ok", "check ok greeter why", "check failed greeter", "check maybe greeter x", "check ok -name"]) {
+    for (const line of [
+      "activated yesterday",
+      "down",
+      "down ticker.service",
+      "down bad;unit failed",
+      "check ok",
+      "check ok greeter why",
+      "check failed greeter",
+      "check maybe greeter x",
+      "check ok -name",
+    ]) {
       assert.equal(parseHostLine(line).kind, "other", line);
     }
-    assert.deepEqual(parseHostLine("check skipped web this version of Roost cannot read it"), { kind: "check", result: "skipped", name: "web", reason: "this version of Roost cannot read it" });
-    assert.deepEqual(parseHostLine("down app.service activating/auto-restart"), { kind: "down", unit: "app.service", state: "activating/auto-restart" });
+    assert.deepEqual(parseHostLine("check skipped web this version of Roost cannot read it"), {
+      kind: "check",
+      result: "skipped",
+      name: "web",
+      reason: "this version of Roost cannot read it",
+    });
+    assert.deepEqual(parseHostLine("down app.service activating/auto-restart"), {
+      kind: "down",
+      unit: "app.service",
+      state: "activating/auto-restart",
+    });
   });
 
   it("reads the generations a host lists", () => {
-    const gens = parseGenerations(readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "testdata", "generations.out"), "utf8"));
+    const gens = parseGenerations(
+      readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "testdata", "generations.out"), "utf8"),
+    );
     assert.deepEqual(gens, [
       { id: "28269b8be8540ecb8bb091ffa03dcabe", activated: null, current: false, bytes: 1627 },
       { id: "5f2d9159bdfc08ce2399dc36535bed23", activated: "2026-11-26T12:23:40Z", current: true, bytes: 1513 },
@@ -100,12 +138,25 @@ describe("host protocol", () => {
   });
 
   it("keeps malformed lines as other, never as data", () => {
-    for (const line of ["current not-an-id", "missing abc", "pending a b", "drift changed relative/path", "done", "ready now", "changed x", "manifest %%%"]) {
+    for (const line of [
+      "current not-an-id",
+      "missing abc",
+      "pending a b",
+      "drift changed relative/path",
+      "done",
+      "ready now",
+      "changed x",
+      "manifest %%%",
+    ]) {
       assert.equal(parseHostLine(line).kind, "other", line);
     }
     assert.deepEqual(parseHostLine("current -"), { kind: "current", id: null });
     assert.deepEqual(parseHostLine("locked bob@ci (pid 1) since then"), { kind: "locked", holder: "bob@ci (pid 1) since then" });
-    assert.deepEqual(parseHostLine(`pending ${"a".repeat(32)} ${"b".repeat(32)}`), { kind: "pending", next: "a".repeat(32), previous: "b".repeat(32) });
+    assert.deepEqual(parseHostLine(`pending ${"a".repeat(32)} ${"b".repeat(32)}`), {
+      kind: "pending",
+      next: "a".repeat(32),
+      previous: "b".repeat(32),
+    });
   });
 
   it("reads objects, and skips lines that are not", () => {

@@ -52,7 +52,20 @@ export function layoutPrelude(): string {
 }
 
 /** journalctl's output modes that `roost logs --output` may ask for (logs.sh accepts the same). */
-export const journalOutputs = ["short", "short-iso", "short-iso-precise", "short-precise", "short-monotonic", "short-unix", "short-full", "with-unit", "cat", "json", "json-pretty", "verbose"] as const;
+export const journalOutputs = [
+  "short",
+  "short-iso",
+  "short-iso-precise",
+  "short-precise",
+  "short-monotonic",
+  "short-unix",
+  "short-full",
+  "with-unit",
+  "cat",
+  "json",
+  "json-pretty",
+  "verbose",
+] as const;
 export type JournalOutput = (typeof journalOutputs)[number];
 
 /** What the activation did, from its own report. */
@@ -130,7 +143,9 @@ export function parseHostLine(line: string): HostLine {
       return rest === "-" ? { kind: "not-current", id: null } : generationId.test(rest) ? { kind: "not-current", id: rest } : other;
     case "pending": {
       const [next, previous, ...more] = rest.split(" ");
-      return more.length === 0 && generationId.test(next ?? "") && generationId.test(previous ?? "") ? { kind: "pending", next: next!, previous: previous! } : other;
+      return more.length === 0 && generationId.test(next ?? "") && generationId.test(previous ?? "")
+        ? { kind: "pending", next: next!, previous: previous! }
+        : other;
     }
     case "missing":
       return objectHash.test(rest) ? { kind: "missing", hash: rest } : other;

@@ -32,7 +32,12 @@ export async function reportHost(name: string, host: Host | Error, settings: Ssh
   try {
     const r = await runReport(ssh);
     if (r.code !== 0) {
-      const reason = r.stdout.split("\n").find((l) => l.startsWith("error "))?.slice(6) ?? (r.stderr.trim() || `report exited ${r.code}`);
+      const reason =
+        r.stdout
+          .split("\n")
+          .find((l) => l.startsWith("error "))
+          ?.slice(6) ??
+        (r.stderr.trim() || `report exited ${r.code}`);
       return result({ reachable: true, error: `${name}: cannot read the host's state: ${reason}`, report: null }, ssh.roundTrips);
     }
     return result({ reachable: true, error: null, report: parseReport(r.stdout.split("\n")) }, ssh.roundTrips);

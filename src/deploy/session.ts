@@ -13,7 +13,10 @@ export type { HostStatus };
 export class HostSession {
   readonly #heartbeat: NodeJS.Timeout;
 
-  private constructor(readonly status: HostStatus, readonly child: ChildProcess) {
+  private constructor(
+    readonly status: HostStatus,
+    readonly child: ChildProcess,
+  ) {
     // The host releases the lock after 20 s without a line from us.
     this.#heartbeat = setInterval(() => child.stdin!.write("\n"), 5000);
     this.#heartbeat.unref();
@@ -59,7 +62,11 @@ export class HostSession {
     if (outcome === "locked") {
       child.stdin!.end();
       const who = lines.map(parseHostLine).find((l) => l.kind === "locked")!;
-      throw new RoostError(`${ssh.host} is being deployed by someone else`, [`lock held by ${who.kind === "locked" ? who.holder : "someone"}`], "wait for that deploy to finish; the lock goes away by itself if its holder dies");
+      throw new RoostError(
+        `${ssh.host} is being deployed by someone else`,
+        [`lock held by ${who.kind === "locked" ? who.holder : "someone"}`],
+        "wait for that deploy to finish; the lock goes away by itself if its holder dies",
+      );
     }
     if (outcome === "closed") {
       if (silent) throw ssh.unreachable(`no answer within ${waitSeconds} s`);

@@ -52,17 +52,43 @@ export class SshTarget {
   readonly #baseArgs: string[];
   readonly #controlPath: string;
 
-  constructor(readonly host: string, readonly address: SshAddress, hostKey: string | undefined, readonly settings: SshSettings) {
+  constructor(
+    readonly host: string,
+    readonly address: SshAddress,
+    hostKey: string | undefined,
+    readonly settings: SshSettings,
+  ) {
     // One socket per destination, pinned key and ssh_config: a reused address with a new key (a
     // rebuilt host) never rides an old connection.
-    const id = createHash("sha256").update(JSON.stringify([address.destination, hostKey ?? "", settings.configFile ?? ""])).digest("hex").slice(0, 16);
+    const id = createHash("sha256")
+      .update(JSON.stringify([address.destination, hostKey ?? "", settings.configFile ?? ""]))
+      .digest("hex")
+      .slice(0, 16);
     this.#controlPath = path.join(settings.stateDir, `cm-${id}`);
-    const args = ["-o", "BatchMode=yes", "-o", `ConnectTimeout=${settings.connectTimeoutSeconds ?? 10}`, "-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3"];
+    const args = [
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      `ConnectTimeout=${settings.connectTimeoutSeconds ?? 10}`,
+      "-o",
+      "ServerAliveInterval=5",
+      "-o",
+      "ServerAliveCountMax=3",
+    ];
     if (settings.configFile) args.unshift("-F", settings.configFile);
     if (hostKey) {
       const knownHosts = path.join(settings.stateDir, `known_hosts-${id}`);
       writeFileSync(knownHosts, `roost-${host} ${hostKey.trim()}\n`, { mode: 0o600 });
-      args.push("-o", `HostKeyAlias=roost-${host}`, "-o", `UserKnownHostsFile=${knownHosts}`, "-o", "GlobalKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=yes");
+      args.push(
+        "-o",
+        `HostKeyAlias=roost-${host}`,
+        "-o",
+        `UserKnownHostsFile=${knownHosts}`,
+        "-o",
+        "GlobalKnownHostsFile=/dev/null",
+        "-o",
+        "StrictHostKeyChecking=yes",
+      );
     }
     this.#baseArgs = args;
   }
@@ -103,7 +129,10 @@ export class SshTarget {
   /** Run a script as root (the login is root, or has full sudo): for installing the entry point. */
   execAsRoot(script: string, args: readonly string[] = []): Promise<ExecResult> {
     const command = ["bash", "-c", script, "roost", ...args].map(shellQuote).join(" ");
-    return this.#collect(start("ssh", this.#args(false, `if [ "$(id -u)" = 0 ]; then exec ${command}; else exec sudo -n ${command}; fi`)), {});
+    return this.#collect(
+      start("ssh", this.#args(false, `if [ "$(id -u)" = 0 ]; then exec ${command}; else exec sudo -n ${command}; fi`)),
+      {},
+    );
   }
 
   /** Run a script to its end. Exit code 255 (ssh could not connect) is an error naming the host. */
@@ -151,7 +180,11 @@ export class SshTarget {
   async close(): Promise<void> {
     if (this.roundTrips === 0 || this.settings.persist) return;
     await new Promise<void>((resolve) => {
-      const child = start("ssh", [...this.#baseArgs, "-o", `ControlPath=${this.#controlPath}`, "-O", "exit", "--", this.address.destination], "ignore");
+      const child = start(
+        "ssh",
+        [...this.#baseArgs, "-o", `ControlPath=${this.#controlPath}`, "-O", "exit", "--", this.address.destination],
+        "ignore",
+      );
       child.on("close", () => resolve());
       child.on("error", () => resolve());
     });

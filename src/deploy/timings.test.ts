@@ -20,7 +20,11 @@ describe("deploy timings", () => {
     const r = activation("step packages; SKIPPED=1; sleep 0.05; step files; step_done");
     assert.equal(r.status, 0, r.stderr);
     const report = new ActivationReport();
-    const steps = r.stdout.split("\n").filter(Boolean).map((l) => report.add(l)).flatMap((l) => (l.kind === "step" ? [l.step] : []));
+    const steps = r.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => report.add(l))
+      .flatMap((l) => (l.kind === "step" ? [l.step] : []));
     assert.deepEqual(steps, ["packages", "files"]);
     assert.deepEqual(
       report.timings.map((t) => [t.step, t.skipped]),
@@ -34,7 +38,8 @@ describe("deploy timings", () => {
   });
 
   it("keeps malformed timing lines as other", () => {
-    for (const line of ["timing", "timing files", "timing files -1", "timing files 12 maybe", "timing Files 12", "timing files 1.5"]) assert.equal(parseHostLine(line).kind, "other", line);
+    for (const line of ["timing", "timing files", "timing files -1", "timing files 12 maybe", "timing Files 12", "timing files 1.5"])
+      assert.equal(parseHostLine(line).kind, "other", line);
     assert.deepEqual(parseHostLine("timing users 3 skipped"), { kind: "timing", step: "users", ms: 3, skipped: true });
   });
 
@@ -48,7 +53,10 @@ describe("deploy timings", () => {
       symlinkSync(path.join(dir, "empty"), path.join(dir, "link"));
       mkdirSync(path.join(dir, "sub"));
       const paths = ["a file with spaces", "empty", "link", "sub", "missing"].map((p) => path.join(dir, p));
-      const r = activation(`scan_disk "$@"; for p in "$@"; do printf '%s|%s|%s\\n' "$p" "\${disk_sha[$p]:-}" "\${disk_meta[$p]:-}"; done`, paths);
+      const r = activation(
+        `scan_disk "$@"; for p in "$@"; do printf '%s|%s|%s\\n' "$p" "\${disk_sha[$p]:-}" "\${disk_meta[$p]:-}"; done`,
+        paths,
+      );
       assert.equal(r.status, 0, r.stderr);
       const user = spawnSync("id", ["-un"], { encoding: "utf8" }).stdout.trim();
       const group = spawnSync("id", ["-gn"], { encoding: "utf8" }).stdout.trim();

@@ -27,9 +27,11 @@ export function neededObjects(gen: HostGeneration): string[] {
 /** A tar stream of the objects the host lacks and the generation directory. */
 export function uploadStream(gen: HostGeneration, missing: ReadonlySet<string>): Pipeable {
   const pack = tar.pack();
-  const entry = (name: string, content: Buffer | string, mode = 0o644) => pack.entry({ name, mode, mtime: new Date(0), uid: 0, gid: 0 }, content);
+  const entry = (name: string, content: Buffer | string, mode = 0o644) =>
+    pack.entry({ name, mode, mtime: new Date(0), uid: 0, gid: 0 }, content);
   for (const [hash, content] of generationObjects(gen)) if (missing.has(hash)) entry(`store/${hash}`, content, 0o600);
-  for (const [name, content] of Object.entries(generationFiles(gen))) entry(`generation/${name}`, content, name === "activate" ? 0o755 : 0o644);
+  for (const [name, content] of Object.entries(generationFiles(gen)))
+    entry(`generation/${name}`, content, name === "activate" ? 0o755 : 0o644);
   pack.finalize();
   return pack;
 }
