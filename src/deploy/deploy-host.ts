@@ -184,7 +184,8 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
     return result("deployed", { from: status.current, plan });
   } catch (e) {
     const error = e instanceof RoostError ? [e.headline, ...e.details].join(": ") : e instanceof Error ? e.message : String(e);
-    const unreachable = session === null && e instanceof RoostError && e.headline.startsWith("cannot reach ");
+    // A host whose key is not the pinned one answered: that is a failure to look into, not an absence.
+    const unreachable = session === null && e instanceof RoostError && e.headline.startsWith("cannot reach ") && !/Host key verification failed|REMOTE HOST IDENTIFICATION/.test(e.details.join(" "));
     return result("failed", { error, from: session?.status.current ?? null, ...(unreachable ? { unreachable } : {}) });
   } finally {
     early?.cancel();
