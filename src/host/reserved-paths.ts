@@ -10,29 +10,8 @@ const owners: readonly (readonly [prefix: string, owner: string])[] = [
   ["/dev", "the kernel's device tree"],
 ];
 
-/** Directories of the base system that a removeOnBoot or age rule would empty. */
-const systemDirs = new Set([
-  "/",
-  "/bin",
-  "/boot",
-  "/etc",
-  "/home",
-  "/lib",
-  "/lib64",
-  "/opt",
-  "/root",
-  "/sbin",
-  "/srv",
-  "/usr",
-  "/var",
-  "/var/lib",
-  "/var/log",
-  "/var/cache",
-  "/var/spool",
-  "/run",
-  "/mnt",
-  "/media",
-]);
+/** Directories that hold people's and services' data: a removeOnBoot or age rule would empty them. */
+const dataDirs = new Set(["/home", "/mnt", "/media", "/opt", "/srv"]);
 
 const within = (p: string, prefix: string) => p === prefix || p.startsWith(prefix + "/");
 
@@ -70,7 +49,7 @@ export function declaredDirectoryProblem(p: string): string | null {
 
 /** Why a directory rule that deletes contents (removeOnBoot, age) may not apply to `p`, or null. */
 export function cleanedDirectoryProblem(p: string): string | null {
-  if (systemDirs.has(p)) return `${p} is a directory of the base system; emptying it would break the host`;
+  if (dataDirs.has(p)) return `${p} holds people's and services' data; emptying it would lose it`;
   const holds = owners.find(([prefix]) => within(prefix, p));
   return holds ? `${p} holds ${holds[0]}, which is ${holds[1]}` : null;
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { fleetTsconfig } from "../../src/cli/commands/init.ts";
 import { run } from "../../src/run-command.ts";
 import { repoRoot, runRoostAsync } from "../cli/run-roost.ts";
 
@@ -105,15 +106,7 @@ export async function checkDoc(doc: string, scratch: string): Promise<{ blocks: 
 function tsconfig() {
   return {
     compilerOptions: {
-      target: "ES2022",
-      module: "NodeNext",
-      moduleResolution: "NodeNext",
-      strict: true,
-      noUncheckedIndexedAccess: true,
-      allowImportingTsExtensions: true,
-      noEmit: true,
-      skipLibCheck: true,
-      types: ["node"],
+      ...fleetTsconfig.compilerOptions,
       typeRoots: [path.join(repoRoot, "node_modules/@types")],
       paths: {
         roost: [path.join(repoRoot, "src/index.ts")],

@@ -107,7 +107,7 @@ describe("security review findings", () => {
       { directories: { "/": { mode: "0750" } } },
       /directories\."\/": .*\/ belongs to the base system, which sets its owner and mode/,
     );
-    refuses({ directories: { "/srv": { age: "10d" } } }, /\/srv is a directory of the base system; emptying it would break the host/);
+    refuses({ directories: { "/srv": { age: "10d" } } }, /\/srv holds people's and services' data; emptying it would lose it/);
     refuses(
       { secrets: { x: { template: "a", path: "/run/roost/secrets" } } },
       /secrets\.x\.path: .*\/run\/roost is Roost's runtime directory/,

@@ -20,7 +20,7 @@ export async function initCommand(dir: string): Promise<number> {
     copyFileSync(path.join(templateDir, f), path.join(target, f));
   }
   writeFileSync(path.join(target, "package.json"), json(packageManifest(target)));
-  writeFileSync(path.join(target, "tsconfig.json"), json(tsconfig));
+  writeFileSync(path.join(target, "tsconfig.json"), json(fleetTsconfig));
   writeFileSync(path.join(target, ".gitignore"), "node_modules/\nresult/\nroost-options/\n.roost/\n");
   const relative = path.relative(process.cwd(), target);
   const cd = relative.startsWith("..") ? target : relative;
@@ -59,7 +59,7 @@ function packageManifest(target: string) {
 }
 
 /** The same compiler settings Roost's own sources are written for, so its types check here too. */
-const tsconfig = {
+export const fleetTsconfig = {
   compilerOptions: {
     target: "ES2022",
     module: "NodeNext",
