@@ -1,4 +1,3 @@
-import { Listr } from "listr2";
 import type { HostBuild } from "../build/fleet.ts";
 import type { Fleet } from "../host/fleet.ts";
 import { deployHost, type DeploySettings, type HostResult } from "./deploy-host.ts";
@@ -35,14 +34,20 @@ export async function deployFleet(fleet: Fleet, builds: readonly HostBuild[], op
       if (r.status === "failed") throw new Error(`${b.host}: ${r.error}`);
     },
   }));
-  const list = new Listr(tasks, {
-    concurrent: Math.max(1, builds.length),
-    exitOnError: false,
-    renderer: opts.progress === "quiet" ? "silent" : "default",
-    fallbackRenderer: opts.progress === "quiet" ? "silent" : "simple",
-    rendererOptions: { collapseErrors: true, showErrorMessage: false },
-  });
-  await list.run().catch(() => undefined);
+  if (opts.progress === "quiet") {
+    await Promise.all(tasks.map((t) => t.task(undefined, { title: t.title }).catch(() => undefined)));
+  } else {
+    // The live view's library is loaded only when it is shown: a quiet deploy starts sooner.
+    const { Listr } = await import("listr2");
+    const list = new Listr(tasks, {
+      concurrent: Math.max(1, builds.length),
+      exitOnError: false,
+      renderer: "default",
+      fallbackRenderer: "simple",
+      rendererOptions: { collapseErrors: true, showErrorMessage: false },
+    });
+    await list.run().catch(() => undefined);
+  }
   return builds.map((b) => results.get(b.host) ?? buildFailure(b.host, "not deployed"));
 }
 
