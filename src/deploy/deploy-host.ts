@@ -185,7 +185,11 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
   } catch (e) {
     const error = e instanceof RoostError ? [e.headline, ...e.details].join(": ") : e instanceof Error ? e.message : String(e);
     // A host whose key is not the pinned one answered: that is a failure to look into, not an absence.
-    const unreachable = session === null && e instanceof RoostError && e.headline.startsWith("cannot reach ") && !/Host key verification failed|REMOTE HOST IDENTIFICATION/.test(e.details.join(" "));
+    const unreachable =
+      session === null &&
+      e instanceof RoostError &&
+      e.headline.startsWith("cannot reach ") &&
+      !/Host key verification failed|REMOTE HOST IDENTIFICATION/.test(e.details.join(" "));
     return result("failed", { error, from: session?.status.current ?? null, ...(unreachable ? { unreachable } : {}) });
   } finally {
     early?.cancel();
