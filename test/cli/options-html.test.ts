@@ -169,10 +169,15 @@ describe("roost options --html in headless Chromium", { timeout: 300_000 }, () =
     await page.send("Emulation.setDeviceMetricsOverride", { width: 1280, height: 900, deviceScaleFactor: 1, mobile: false });
     await page.open(pathToFileURL(path.join(out, "index.html")).href);
   });
-  after(() => {
+  after(async () => {
     page?.close();
-    browser?.kill();
-    rmSync(scratch, { recursive: true, force: true });
+    // Chromium keeps writing its profile until it has exited: wait for that before removing it.
+    if (browser && browser.exitCode === null && browser.signalCode === null) {
+      const exited = new Promise<void>((resolve) => browser!.once("exit", () => resolve()));
+      browser.kill();
+      await exited;
+    }
+    rmSync(scratch, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   });
 
   it("writes one page that loads nothing from elsewhere", () => {

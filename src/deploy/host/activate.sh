@@ -490,15 +490,20 @@ phase_units() {
       # A unit already running when Roost first writes its file (a package's postinst started the
       # vendor one) restarts, so that Roost's definition is the one that runs.
       start)
-        if systemctl is-active --quiet -- "$n"; then systemctl restart -- "$n"; say "restarted $n"
-        else systemctl start -- "$n"; say "started $n"; fi ;;
+        if systemctl is-active --quiet -- "$n"; then unit_do restart "$n"; say "restarted $n"
+        else unit_do start "$n"; say "started $n"; fi ;;
       reenable) systemctl reenable -- "$n" >/dev/null 2>&1 ;;
       restart | reload)
         if systemctl is-active --quiet -- "$n"; then
-          if [ "$action" = restart ]; then systemctl restart -- "$n"; say "restarted $n"; else systemctl reload-or-restart -- "$n"; say "reloaded $n"; fi
-        elif wanted "$n"; then systemctl start -- "$n"; say "started $n"; fi ;;
+          if [ "$action" = restart ]; then unit_do restart "$n"; say "restarted $n"; else unit_do reload-or-restart "$n"; say "reloaded $n"; fi
+        elif wanted "$n"; then unit_do start "$n"; say "started $n"; fi ;;
     esac
   done
+}
+# systemctl VERB UNIT, or fail naming the unit, its state and the last lines of its journal.
+unit_do() {
+  systemctl "$1" -- "$2" && return 0
+  die "$1 $2 failed: it is $(systemctl is-active -- "$2" || true): $(journalctl --no-pager -o cat -n 3 -u "$2" 2>/dev/null | tr '\n' ' ' || true)"
 }
 wanted() {
   local line
