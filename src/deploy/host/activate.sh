@@ -503,6 +503,13 @@ phase_units() {
 # systemctl VERB UNIT, or fail naming the unit, its state and the last lines of its journal.
 unit_do() {
   systemctl "$1" -- "$2" && return 0
+  # 219/CGROUP: systemd could not set up the unit's control group (a transient kernel refusal under
+  # memory or PID pressure), so the program never ran; one more try is not a second start of it.
+  if [ "$(systemctl show -p ExecMainStatus --value -- "$2")" = 219 ]; then
+    sleep 1
+    systemctl reset-failed -- "$2" 2>/dev/null || true
+    systemctl "$1" -- "$2" && return 0
+  fi
   die "$1 $2 failed: it is $(systemctl is-active -- "$2" || true): $(journalctl --no-pager -o cat -n 3 -u "$2" 2>/dev/null | tr '\n' ' ' || true)"
 }
 wanted() {
