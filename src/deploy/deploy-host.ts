@@ -8,7 +8,7 @@ import { planHost, type HostPlan } from "./plan.ts";
 import { ActivationReport, type ActivationActions } from "./protocol.ts";
 import { HostSession } from "./session.ts";
 import { type ExecResult, SshTarget, type SshSettings } from "./ssh.ts";
-import { neededObjects, uploadStream } from "./upload.ts";
+import { generationObjects, neededObjects, uploadStream } from "./upload.ts";
 
 export interface DeploySettings {
   readonly ssh: SshSettings;
@@ -122,7 +122,9 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
       release = await settings.slot();
       lap("waiting for a slot");
     }
-    settings.onPhase?.(`sending ${status.missing.size} object${status.missing.size === 1 ? "" : "s"}`);
+    // Downloads are among the objects the host lacks, but the host fetches those itself.
+    const sending = [...generationObjects(gen).keys()].filter((h) => status.missing.has(h)).length;
+    settings.onPhase?.(`sending ${sending} object${sending === 1 ? "" : "s"}`);
     let hostMs = 0;
     let going: Promise<void> | undefined;
     const received = await ssh.exec(

@@ -2,10 +2,10 @@ import type { HostGeneration } from "../build/generation.ts";
 import type { Manifest } from "../build/manifest.ts";
 import { spawnSync } from "node:child_process";
 import { RoostError } from "../core/index.ts";
-import { sha256 } from "../host/rendered.ts";
 import { unitsTsv } from "./host-data.ts";
 import { unitActionsAwk } from "./host-scripts.ts";
 import type { HostStatus } from "./protocol.ts";
+import { generationObjects } from "./upload.ts";
 
 /** What a deploy would change on one host, and what was changed there by hand. */
 export interface HostPlan {
@@ -89,15 +89,11 @@ export function planHost(gen: HostGeneration, status: HostStatus, old: Manifest 
   const units = unitActions(old?.units, next.units);
   const oldPackages = new Set(old?.packages ?? []);
   // Downloads are fetched by the host, not sent.
-  const sent = new Map(
-    [...gen.files.values()]
-      .filter((f) => !f.download && status.missing.has(sha256(f.content)))
-      .map((f) => [sha256(f.content), f.content.length]),
-  );
+  const sent = [...generationObjects(gen)].filter(([hash]) => status.missing.has(hash)).map(([, content]) => content.length);
   const downloads = [
     ...new Set([...gen.files.values()].filter((f) => f.download && status.missing.has(f.download.sha256)).map((f) => f.download!.url)),
   ].sort();
-  const bytes = [...sent.values()].reduce((n, size) => n + size, 0);
+  const bytes = sent.reduce((n, size) => n + size, 0);
   const plan: HostPlan = {
     host: gen.host,
     from: status.current,
@@ -120,7 +116,7 @@ export function planHost(gen: HostGeneration, status: HostStatus, old: Manifest 
         .sort(),
     },
     drift: status.drift,
-    transfer: { objects: sent.size, bytes, downloads },
+    transfer: { objects: sent.length, bytes, downloads },
     unchanged: status.current === gen.id && status.drift.length === 0,
   };
   return plan;
