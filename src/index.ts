@@ -25,3 +25,4 @@ export { definitionsFromFile } from "./core/index.ts";
 export { formats, shellArgs, shellQuote, type Format } from "./host/formats/index.ts";
 export { execLine } from "./host/systemd/unit-file.ts";
 export { addressOrNetwork } from "./host/firewall/options.ts";
+export { findListener, type Listener } from "./host/ports/listeners.ts";

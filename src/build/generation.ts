@@ -130,7 +130,13 @@ function evaluateAll(ev: Evaluation<HostConfig>): string[] {
   if (unknownOptions.length === 0) {
     try {
       const report = checkAssertions(ev);
-      for (const f of report.failed) add(new RoostError(`assertion failed: ${f.message}`, [`defined in ${f.site}`]));
+      for (const f of report.failed)
+        add(
+          new RoostError(`assertion failed: ${f.message}`, [
+            ...f.about.map((a) => `${a.path}: ${a.sites.length ? `defined at ${a.sites.join(", ")}` : "its default"}`),
+            `checked in ${f.site}`,
+          ]),
+        );
       warnings = report.warnings.map((w) => `${w.message} (${w.site})`);
     } catch (e) {
       add(e);

@@ -6,6 +6,7 @@ import { firewallModule } from "./firewall/options.ts";
 import { healthModule } from "./health/options.ts";
 import { networkingModule } from "./networking/options.ts";
 import { packagesModule } from "./packages/options.ts";
+import { portsModule } from "./ports/options.ts";
 import { secretsModule } from "./secrets/options.ts";
 import { systemdModule } from "./systemd/options.ts";
 import { usersModule } from "./users/options.ts";
@@ -20,6 +21,7 @@ export const primitiveModules: readonly Module<any, any>[] = [
   packagesModule,
   systemdModule,
   firewallModule,
+  portsModule,
   healthModule,
   deploymentModule,
   secretsModule,

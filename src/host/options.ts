@@ -6,6 +6,7 @@ import type { firewallOptions } from "./firewall/options.ts";
 import type { healthOptions } from "./health/options.ts";
 import type { networkingOptions } from "./networking/options.ts";
 import type { packagesOptions } from "./packages/options.ts";
+import type { portsOptions } from "./ports/options.ts";
 import type { secretsOptions } from "./secrets/options.ts";
 import type { systemdOptions } from "./systemd/options.ts";
 import type { usersOptions } from "./users/options.ts";
@@ -19,6 +20,7 @@ export type HostOptions = (typeof assertionsModule)["options"] &
   typeof networkingOptions &
   typeof systemdOptions &
   typeof firewallOptions &
+  typeof portsOptions &
   typeof healthOptions &
   typeof deploymentOptions &
   typeof secretsOptions;
