@@ -8,6 +8,7 @@ import type { SshSettings } from "../deploy/ssh.ts";
 import { FleetEvaluation, type Fleet } from "../host/fleet.ts";
 import { Lab } from "./lab.ts";
 import { fleetOnLab } from "./lab-fleet.ts";
+import { ScenarioSecrets } from "./scenario-secrets.ts";
 import type { TestHost } from "./test-host.ts";
 
 export interface DeployCall {
@@ -28,6 +29,11 @@ export interface ScenarioContext {
   readonly ssh: SshSettings;
   /** A fleet with the lab's addresses and host keys. */
   onLab(fleet: Fleet): Fleet;
+  /**
+   * The plaintext of every secret deployed so far, by name (given in the scenario or random), and
+   * `set(name, value)` to rotate one before the next deploy.
+   */
+  readonly secrets: ScenarioSecrets;
   /** Build and deploy, as `roost deploy` does; throws when a host fails unless allowFailure. */
   deploy(call?: DeployCall): Promise<HostResult[]>;
 }
@@ -37,6 +43,11 @@ export interface Scenario {
   readonly fleet: Fleet;
   /** Hosts to start (default: every host of the fleet). */
   readonly hosts?: readonly string[];
+  /**
+   * Values of secrets the fleet uses; every other one gets a random value. The scenario writes its
+   * own secrets file, encrypted to the test hosts' keys, whatever the fleet's secrets settings say.
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
   test(ctx: ScenarioContext): Promise<void>;
 }
 
@@ -51,13 +62,15 @@ export async function runScenario(s: Scenario): Promise<void> {
   const stateDir = mkdtempSync(path.join(tmpdir(), "roost-ssh-"));
   const ssh: SshSettings = { stateDir, configFile: lab.sshConfig };
   const onLab = (fleet: Fleet) => fleetOnLab(fleet, lab);
+  const secrets = new ScenarioSecrets(lab.dir, lab.identity, s.secrets);
   const ctx: ScenarioContext = {
     hosts: Object.fromEntries(lab.hosts),
     lab,
     ssh,
     onLab,
+    secrets,
     async deploy(call = {}) {
-      const fleet = onLab(call.fleet ?? s.fleet);
+      const fleet = await secrets.attach(onLab(call.fleet ?? s.fleet));
       const builds = buildHosts(new FleetEvaluation(fleet), call.hosts ?? [...lab.hosts.keys()]);
       const results = await deployFleet(fleet, builds, {
         ssh,
