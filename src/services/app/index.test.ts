@@ -9,13 +9,18 @@ import { apps } from "./index.ts";
 
 type AppsDefinition = Record<string, Record<string, unknown>>;
 
-function build(shop: Record<string, unknown>, extra: Record<string, unknown> = {}, more: AppsDefinition = {}) {
+function build(
+  shop: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+  more: AppsDefinition = {},
+  top: Record<string, unknown> = {},
+) {
   const fleet = defineFleet({
     hosts: {
       a: host({
         address: "root@10.0.0.1",
         modules: [apps],
-        config: { services: { apps: { shop: shop as never, ...(more as never) }, ...(extra as never) } },
+        config: { services: { apps: { shop, ...more }, ...extra }, ...top } as never,
       }),
     },
   });
@@ -168,5 +173,52 @@ describe("services.apps", () => {
 
   it("refuses an app with both a command and wsgi, or neither", () => {
     assert.throws(() => build({ port: 1 }), /set exactly one of command and wsgi/);
+  });
+
+  it("serves the app through nginx with an ACME certificate, HTTP redirected, static files by nginx itself", () => {
+    const built = build(
+      {
+        ...wsgiShop,
+        virtualHost: { domain: "shop.example.org", clientMaxBodySize: "20m", staticFiles: { directory: "/var/lib/shop/static" } },
+      },
+      {},
+      {},
+      { security: { acme: { acceptTerms: true, defaults: { email: "ops@example.org" } } } },
+    );
+    const vhost = built.config.services.nginx.virtualHosts["shop.example.org"];
+    assert.equal(vhost.forceSSL, true);
+    assert.equal(vhost.enableACME, true);
+    assert.equal(vhost.locations["/"].proxyPass, "http://127.0.0.1:8000");
+    assert.equal(vhost.locations["/static/"].alias, "/var/lib/shop/static/");
+    const conf = built.file("/etc/nginx/roost.conf");
+    assert.match(conf, /proxy_pass http:\/\/127\.0\.0\.1:8000;/);
+    assert.match(conf, /alias \/var\/lib\/shop\/static\/;/);
+    assert.match(conf, /client_max_body_size 20m;/);
+    assert.ok(built.config.security.acme.certs["shop.example.org"]);
+    // nginx passes through the working directory to the static files, which the setup steps leave readable.
+    assert.equal(built.manifest.directories["/var/lib/shop"]!.mode, "0711");
+    assert.match(built.file("/etc/systemd/system/shop-setup.service"), /^ExecStart=\/bin\/chmod -R u=rwX,go=rX \/var\/lib\/shop\/static$/m);
+  });
+
+  it("creates its PostgreSQL role and database, and starts after the server is ready", () => {
+    const built = build({ ...wsgiShop, database: { type: "postgresql" } }, { postgresql: { enable: true } });
+    assert.deepEqual(built.config.services.postgresql.ensureDatabases, ["shop"]);
+    assert.equal(built.config.services.postgresql.ensureUsers[0].name, "shop");
+    assert.equal(built.config.services.postgresql.ensureUsers[0].ensureDBOwnership, true);
+    for (const unit of ["shop.service", "shop-setup.service"]) {
+      const text = built.file(`/etc/systemd/system/${unit}`);
+      assert.match(text, /^After=.*postgresql-setup\.service/m, unit);
+      assert.match(text, /^Requires=postgresql-setup\.service$/m, unit);
+    }
+    assert.match(built.file("/etc/systemd/system/shop.service"), /^Environment="PGDATABASE=shop"$/m);
+  });
+
+  it("refuses a database whose module is not enabled, pointing at the line that chose it", () => {
+    assert.throws(
+      () => build({ ...wsgiShop, database: { type: "postgresql" } }),
+      (e: Error) =>
+        /services\.postgresql is not enabled/.test(e.message) &&
+        /services\.apps\.shop\.database\.type[^\n]*\n?[^\n]*index\.test\.ts:\d+/.test(e.message),
+    );
   });
 });

@@ -9,8 +9,10 @@
 // ones finish their requests, the socket stays open); a change of how it runs (port, workers,
 // environment, secrets) restarts it.
 import { defineModule, mkMerge, option, types as t } from "roost";
+import { acme } from "roost/services/acme";
 import { mail, notifyUnitFor } from "roost/services/mail";
 import { nginx } from "roost/services/nginx";
+import { postgresql, postgresqlReadyUnit } from "roost/services/postgresql";
 import { scrapeTargets } from "roost/services/scrape-targets";
 import { type AppConfig, app } from "./app.ts";
 import { codeFiles, type CodeFile } from "./code.ts";
@@ -58,7 +60,7 @@ function settingsText(a: AppConfig): { text: string; error: string | null } {
 
 export const apps = defineModule({
   name: "app",
-  imports: [mail, nginx, scrapeTargets],
+  imports: [mail, nginx, acme, postgresql, scrapeTargets],
   options: {
     services: {
       apps: option({
@@ -78,11 +80,24 @@ export const apps = defineModule({
   },
   config: ({ config }) => {
     const enabled = Object.entries(config.services.apps).filter(([, a]) => a.enable);
-    return mkMerge(enabled.map(([name, a]) => appConfig(name, a, config.services.mail.smarthost.host !== null)));
+    const hostHas = {
+      mail: config.services.mail.smarthost.host !== null,
+      postgresql: config.services.postgresql.enable,
+    };
+    return mkMerge(enabled.map(([name, a]) => appConfig(name, a, hostHas)));
   },
 });
 
-function appConfig(name: string, a: AppConfig, mailConfigured: boolean) {
+/** What the host offers an app: mail, and which database servers are enabled. */
+interface HostServices {
+  readonly mail: boolean;
+  readonly postgresql: boolean;
+}
+
+/** The database's name: given, or the app's user (PostgreSQL's peer authentication matches them). */
+export const databaseName = (a: AppConfig) => a.database?.name ?? a.user.replaceAll("-", "_");
+
+function appConfig(name: string, a: AppConfig, hostHas: HostServices) {
   const at = (...rest: string[]) => ["services", "apps", name, ...rest];
   const settings = settingsText(a);
   const hasSettings = Object.keys(a.settings as object).length > 0;
@@ -101,12 +116,21 @@ function appConfig(name: string, a: AppConfig, mailConfigured: boolean) {
   const sqlite = sqlitePath(a);
   const dataDirs = appDataDirectories(a);
   const writable = [...dataDirs, ...(sqlite && !dataDirs.some((d) => isInside(sqlite, d)) ? [parentOf(sqlite)] : [])];
+  const db = a.database;
+  const dbName = databaseName(a);
+  const pg = db?.type === "postgresql";
+  const dbReady = pg ? [postgresqlReadyUnit] : [];
+  const dbEnvironment: Record<string, string> = pg
+    ? { PGHOST: "/run/postgresql", PGDATABASE: dbName, PGUSER: a.user, DATABASE_URL: `postgresql:///${dbName}?host=/run/postgresql` }
+    : sqlite
+      ? { DATABASE_PATH: sqlite }
+      : {};
   const environment: Record<string, string> = {
     ...(hasSettings ? { [a.settingsVariable]: a.settingsFile } : {}),
     ...(a.port !== null ? { HOST: a.host, PORT: String(a.port) } : {}),
     ...(a.wsgi !== null ? { PYTHONDONTWRITEBYTECODE: "1", PYTHONUNBUFFERED: "1" } : {}),
     ...(a.wsgi !== null && codeDir ? { PYTHONPATH: codeDir } : {}),
-    ...(sqlite ? { DATABASE_PATH: sqlite } : {}),
+    ...dbEnvironment,
     ...a.environment,
   };
   const command = a.wsgi
@@ -137,9 +161,24 @@ function appConfig(name: string, a: AppConfig, mailConfigured: boolean) {
       },
       { assertion: codeError === null, message: `services.apps.${name}.code.source: ${codeError}`, options: [at("code", "source")] },
       {
-        assertion: !notify || mailConfigured,
+        assertion: !notify || hostHas.mail,
         message: `services.apps.${name}.notifyOnFailure needs services.mail.smarthost.host: there is no way to send the mail`,
         options: [at("notifyOnFailure")],
+      },
+      {
+        assertion: !pg || hostHas.postgresql,
+        message: `services.apps.${name}.database is a PostgreSQL database, but services.postgresql is not enabled on this host: enable it, or choose another database type`,
+        options: [at("database", "type")],
+      },
+      {
+        assertion: !pg || dbName === a.user,
+        message: `services.apps.${name}.database.name must be the app's user (${a.user}): PostgreSQL's peer authentication lets the user own only the database of its own name`,
+        options: [at("database", "name"), at("user")],
+      },
+      {
+        assertion: db === null || db.type === "postgresql" || db.type === "sqlite",
+        message: `services.apps.${name}.database.type ${JSON.stringify(db?.type)} has no database module on this host yet: use postgresql or sqlite`,
+        options: [at("database", "type")],
       },
       {
         assertion: !statics || !isInside(statics.directory, "/var/lib/roost"),
@@ -173,7 +212,7 @@ function appConfig(name: string, a: AppConfig, mailConfigured: boolean) {
         environment,
         secretsOutput,
         writable,
-        needs: [],
+        needs: dbReady,
         onFailure: (unit) => (notify ? [notifyUnitFor(unit)] : []),
         steps,
         command,
@@ -192,6 +231,7 @@ function appConfig(name: string, a: AppConfig, mailConfigured: boolean) {
           : { [`app-${name}`]: { type: "tcp" as const, host: loopbackFor(a.host), port: a.port } },
     monitoring: { scrapeTargets: a.metricsPath !== null ? { [name]: { port: a.port!, path: a.metricsPath } } : {} },
     services: {
+      postgresql: pg ? { ensureDatabases: [dbName], ensureUsers: [{ name: a.user, ensureDBOwnership: true }] } : {},
       nginx: a.virtualHost
         ? {
             enable: true,
@@ -199,6 +239,7 @@ function appConfig(name: string, a: AppConfig, mailConfigured: boolean) {
               [a.virtualHost.domain]: {
                 serverAliases: a.virtualHost.aliases,
                 forceSSL: a.virtualHost.forceSSL,
+                enableACME: a.virtualHost.enableACME,
                 clientMaxBodySize: a.virtualHost.clientMaxBodySize,
                 locations: {
                   "/": { proxyPass: proxyTo, recommendedProxySettings: true },
