@@ -1,5 +1,6 @@
 import { buildHost as buildGeneration } from "../build/generation.ts";
 import type { Manifest } from "../build/manifest.ts";
+import type { SecretSource } from "../host/secrets/render.ts";
 import { FleetEvaluation, type Fleet } from "../host/fleet.ts";
 import type { HostConfig } from "../host/module.ts";
 
@@ -15,13 +16,24 @@ export interface BuiltHost {
   file(path: string): string;
 }
 
+/** Every secret a module uses, as a stand-in ciphertext: a unit test needs no secrets file. */
+const standInHostKey = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBuildHostFromStandInKey";
+const standInSecrets: SecretSource = {
+  file: "(stand-in secrets of buildHostFrom)",
+  lookup: () => ({
+    version: "test",
+    recipients: [standInHostKey],
+    value: "-----BEGIN AGE ENCRYPTED FILE-----\n-----END AGE ENCRYPTED FILE-----\n",
+  }),
+};
+
 /**
- * Evaluate and build one host of a fleet (no secrets, files read from anywhere). Errors and failed
- * assertions throw as they do in `roost check`.
+ * Evaluate and build one host of a fleet (secrets as stand-ins, files read from anywhere). Errors
+ * and failed assertions throw as they do in `roost check`.
  */
 export function buildHostFrom(fleet: Fleet, name: string): BuiltHost {
   const ev = new FleetEvaluation(fleet).host(name);
-  const gen = buildGeneration(name, ev);
+  const gen = buildGeneration(name, ev, { secrets: standInSecrets, hostKey: standInHostKey });
   return {
     config: ev.config,
     manifest: gen.manifest,
