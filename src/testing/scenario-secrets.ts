@@ -45,6 +45,9 @@ export class ScenarioSecrets {
       const value = (this.values[name] ??= this.given[name] ?? randomBytes(18).toString("base64url"));
       if (!this.#versions.has(name)) this.#versions.set(name, newVersion());
       const { keys, names } = recipientsOf(ev, name, hosts);
+      // The same value for the same keys keeps its ciphertext: a redeploy is the same generation.
+      const stored = file.get(name);
+      if (stored !== undefined && stored.version === this.#versions.get(name) && stored.recipients.join("\n") === keys.join("\n")) continue;
       file.set(name, {
         version: this.#versions.get(name)!,
         recipients: keys,
