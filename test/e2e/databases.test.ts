@@ -1,0 +1,173 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { defineFleet, host, secret, shellQuote } from "roost";
+import { postgresql, requirePostgresql } from "roost/services/postgresql";
+import { redis, redisUnit } from "roost/services/redis";
+import { runScenario, scenario } from "roost/testing";
+import { activeSince } from "./test-fleet.ts";
+
+const psql = "/usr/bin/psql -X -v ON_ERROR_STOP=1";
+
+/** A oneshot consumer: runs `command` as `user` once its database is ready, and stays active. */
+const consumer = (user: string, command: string, extra: Record<string, unknown> = {}) => ({
+  ...requirePostgresql(),
+  script: command,
+  serviceConfig: { Type: "oneshot" as const, RemainAfterExit: true, User: user },
+  ...extra,
+});
+
+type Host = { succeed(command: string): Promise<string> };
+const journalCursor = async (h: Host) => /cursor: (\S+)/.exec(await h.succeed("journalctl -n 0 --show-cursor --no-pager"))![1]!;
+const setupLogSince = (h: Host, cursor: string) =>
+  h.succeed(`journalctl --no-pager -o cat -u postgresql-setup.service --after-cursor=${shellQuote(cursor)}`);
+
+const fleet = (workMem = "4MB") =>
+  defineFleet({
+    hosts: {
+      db: host({
+        address: "root@db",
+        modules: [postgresql, redis],
+        config: {
+          services: {
+            postgresql: {
+              enable: true,
+              settings: { work_mem: workMem },
+              ensureDatabases: ["shop"],
+              ensureUsers: [
+                { name: "shop", ensureDBOwnership: true },
+                { name: "report", passwordSecret: secret("report_db_password") },
+              ],
+            },
+            redis: {
+              servers: {
+                "": { enable: true, requirePassSecret: secret("redis_password") },
+                cache: { enable: true, maxmemory: "64M", maxmemoryPolicy: "allkeys-lru" },
+              },
+            },
+          },
+          users: {
+            users: { shop: { isSystemUser: true }, reporter: { isSystemUser: true } },
+          },
+          secrets: { "report-db": { environment: { PGPASSWORD: secret("report_db_password") }, owner: "reporter" } },
+          systemd: {
+            services: {
+              // The owner, as OS user shop over the unix socket (peer): its schema, then a row.
+              "shop-writer": consumer(
+                "shop",
+                `${psql} -d shop -c "CREATE TABLE IF NOT EXISTS items (who text); GRANT SELECT, INSERT ON items TO report; INSERT INTO items VALUES ('peer')"`,
+              ),
+              // A Redis consumer on the cache server's unix socket, in the group redis.
+              "cache-writer": {
+                after: [redisUnit("cache")],
+                requires: [redisUnit("cache")],
+                script: "/usr/bin/redis-cli -s /run/redis-cache/redis.sock SET greeting hello",
+                serviceConfig: { Type: "oneshot", RemainAfterExit: true, User: "shop", SupplementaryGroups: ["redis"] },
+              },
+              // Another role, over TCP with its password (scram), as an OS user of another name.
+              "report-writer": consumer("reporter", `${psql} -h 127.0.0.1 -U report -d shop -c "INSERT INTO items VALUES ('scram')"`, {
+                after: ["shop-writer.service", "postgresql-setup.service"],
+                requires: ["shop-writer.service", "postgresql-setup.service"],
+                secrets: ["report-db"],
+                serviceConfig: {
+                  Type: "oneshot",
+                  RemainAfterExit: true,
+                  User: "reporter",
+                  EnvironmentFile: ["/run/roost/secrets/report-db"],
+                },
+              }),
+            },
+          },
+        },
+      }),
+    },
+  });
+
+describe("databases on a real host", { timeout: 600_000 }, () => {
+  it("PostgreSQL (peer and scram consumers, no trust, no leaked password) and Redis (password, socket); a redeploy is a no-op", async () => {
+    await runScenario(
+      scenario({
+        fleet: fleet(),
+        async test({ hosts, deploy, secrets }) {
+          const db = hosts.db!;
+          const started = Date.now();
+          await deploy();
+          const firstDeploy = (Date.now() - started) / 1000;
+          await db.waitForUnit("report-writer.service");
+          const rows = await db.succeed(`cd /tmp && runuser -u postgres -- ${psql} -Atd shop -c "SELECT who FROM items ORDER BY who"`);
+          // The first deploy restarts the server that the package started, and with it (Requires=) the setup and its consumers: each may have written twice.
+          assert.deepEqual([...new Set(rows.trim().split("\n"))], ["peer", "scram"]);
+
+          // pg_hba.conf is Roost's whole file, and no file under /etc/postgresql says trust.
+          await db.fail("grep -rqiw trust /etc/postgresql");
+          assert.match(await db.succeed("cat /etc/postgresql/15/main/pg_hba.conf"), /^local all postgres peer$/m);
+
+          const password = secrets.values.report_db_password!;
+          assert.ok(password.length >= 16);
+          const wrong = await db.ssh(`cd /tmp && PGPASSWORD=wrong-${password} ${psql} -h 127.0.0.1 -U report -d shop -c "SELECT 1"`);
+          assert.notEqual(wrong.code, 0);
+          assert.match(wrong.stderr, /password authentication failed for user "report"/);
+          // Peer authentication: an OS user cannot log in as another role over the socket.
+          await db.fail(`runuser -u reporter -- ${psql} -U shop -d shop -c "SELECT 1"`);
+
+          // The password is stored as a SCRAM verifier, and its plaintext is nowhere but in /run/roost/secrets.
+          assert.match(
+            await db.succeed(`cd /tmp && runuser -u postgres -- ${psql} -Atc "SELECT rolpassword FROM pg_authid WHERE rolname = 'report'"`),
+            /^SCRAM-SHA-256\$4096:/,
+          );
+          const leaks = `grep -rlF -- ${shellQuote(password)} /etc /var/lib/roost /var/log /var/lib/postgresql /tmp`;
+          assert.equal((await db.ssh(leaks)).stdout, "");
+          await db.fail(`journalctl --no-pager -o cat | grep -qF -- ${shellQuote(password)}`);
+
+          // The setup unit again: the verifier matches, so nothing is set.
+          assert.match(await db.succeed("journalctl --no-pager -o cat -u postgresql-setup.service"), /set the password of role report/);
+          let cursor = await journalCursor(db);
+          await db.succeed("systemctl restart postgresql-setup.service");
+          assert.doesNotMatch(await setupLogSince(db, cursor), /set the password/);
+
+          // Redis: the default server on 6379 wants the password; the cache server answers on its socket only.
+          const auth = "REDISCLI_AUTH=$(cat /run/roost/secrets/redis-server-password)";
+          assert.equal(await db.succeed(`${auth} redis-cli -p 6379 PING`), "PONG\n");
+          assert.match(await db.succeed("redis-cli -p 6379 PING 2>&1 || true"), /NOAUTH/);
+          assert.equal(await db.succeed("redis-cli -s /run/redis-cache/redis.sock GET greeting"), "hello\n");
+          assert.equal(
+            await db.succeed("redis-cli -s /run/redis-cache/redis.sock CONFIG GET maxmemory-policy"),
+            "maxmemory-policy\nallkeys-lru\n",
+          );
+          assert.equal(
+            (await db.succeed("ss -Hltn 'sport = :6379'")).trim().split("\n").length,
+            1,
+            "only the declared server listens on 6379",
+          );
+          await db.fail(`grep -rqF -- ${shellQuote(secrets.values.redis_password!)} /etc /var/lib/roost /var/log`);
+
+          // The same configuration again is a no-op; a reload-only setting reloads the server, restarts nothing.
+          const since = await activeSince(db, "postgresql@15-main.service");
+          const [same] = await deploy();
+          assert.equal(same!.status, "unchanged");
+          assert.deepEqual(same!.actions, { started: [], restarted: [], reloaded: [], stopped: [], changedFiles: [] });
+          const [reloaded] = await deploy({ fleet: fleet("8MB") });
+          assert.deepEqual(reloaded!.actions.restarted, []);
+          assert.deepEqual(reloaded!.actions.reloaded, ["postgresql@15-main.service"]);
+          assert.equal(await activeSince(db, "postgresql@15-main.service"), since);
+          await db.waitUntilSucceeds(`cd /tmp && runuser -u postgres -- ${psql} -Atc "SHOW work_mem" | grep -qx 8MB`);
+
+          // A new password: the setup unit, reloaded, sets it; only the consumer that reads it restarts, and logs in with it.
+          const scramRows = `cd /tmp && runuser -u postgres -- ${psql} -Atd shop -c "SELECT count(*) FROM items WHERE who = 'scram'"`;
+          const before = Number(await db.succeed(scramRows));
+          secrets.set("report_db_password", `${password}-rotated`);
+          cursor = await journalCursor(db);
+          const [rotated] = await deploy({ fleet: fleet("8MB") });
+          assert.deepEqual(rotated!.actions.restarted, ["report-writer.service"]);
+          assert.deepEqual(rotated!.actions.reloaded, ["postgresql-setup.service"]);
+          assert.match(await setupLogSince(db, cursor), /set the password of role report/);
+          assert.equal(Number(await db.succeed(scramRows)), before + 1);
+
+          const rss = await db.succeed("ps -o rss= -C postgres | awk '{ s += $1 } END { print s }'");
+          console.log(
+            `# postgresql: first deploy (install, cluster, setup) ${firstDeploy.toFixed(1)} s; idle RSS of its processes ${Math.round(Number(rss) / 1024)} MiB`,
+          );
+        },
+      }),
+    );
+  });
+});
