@@ -57,6 +57,7 @@ describe("services.mail", () => {
     const built = build({ smarthost: { host: "10.0.0.9", port: 2525, tls: false }, notifyTo: ["a@example.org", "b@example.org"] });
     const unit = built.file("/etc/systemd/system/notify-failed@.service");
     assert.match(unit, /^Environment="FAILED_UNIT=%i"$/m);
+    assert.doesNotMatch(unit, /WantedBy/);
     const script = built.file("/etc/roost/units/notify-failed@.service/start");
     assert.match(script, /^recipients='a@example\.org b@example\.org'$/m);
     assert.match(script, /^from=root@a$/m);

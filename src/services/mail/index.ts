@@ -111,6 +111,8 @@ export const mail = defineModule({
             description: "Mail the failure of %i",
             // A template: %i is the failed unit, and the values are written as given.
             environment: { FAILED_UNIT: "%i" },
+            // Started by OnFailure= only: a template is never enabled.
+            wantedBy: [],
             serviceConfig: { Type: "oneshot" },
             secrets: withPassword ? [passwordOutput] : [],
             script: [
