@@ -1,3 +1,265 @@
-// Metrics and alerts for the whole fleet: a central host (monitoring.server) and an agent on every
-// host (monitoring.agent), wired through nodes.
+// Metrics and alerts for the whole fleet. One switch per role: monitoring.server.enable on the
+// central host, and every host of the fleet is an agent (monitoring.agent.enable, on by default
+// once some host is the server). Agents find the server, and the server learns every agent's name
+// and token, through nodes. Declare the module fleet-wide:
+//
+//   defineFleet({ modules: [monitoring], hosts: { mon: host({ …, config: { monitoring: { server: { enable: true, domain: "metrics.example.org", mail: { … } } } } }), … } })
+import { defineModule, mkDefault, mkMerge } from "roost";
+import { acme } from "roost/services/acme";
+import { nginx } from "roost/services/nginx";
+import { nodeExporter } from "roost/services/node-exporter";
+import { scrapeTargets } from "roost/services/scrape-targets";
+import { healthMetricsScript, hostsFile, hostsFileText, scrapeConfig, scrapeFile, tokenOutput, vmagentPort, vmagentUnit } from "./agent.ts";
+import { alertRules } from "./alert-rules.ts";
+import { agents, findServer, serverNames, tokenHolders } from "./fleet.ts";
+import { hostRules, nodeRules } from "./fleet-rules.ts";
+import { ingestLocations, ingestMaps, tokenMapOutput, tokenMapTemplate } from "./ingest.ts";
+import { monitoringOptions, prometheusYaml } from "./options.ts";
+import { ruleFile, ruleTestFile, untestedRules, type AlertRuleGroups } from "./render-rules.ts";
+import {
+  alertmanagerConfig,
+  alertmanagerFile,
+  alertmanagerUnit,
+  idleVictoriaMetricsUnit,
+  rulesFile,
+  rulesTestFile,
+  smtpPasswordOutput,
+  victoriaMetricsUnit,
+  vmalertUnit,
+} from "./server.ts";
+
 export { alertRules, alertName, groupName, labelName, severities, type Severity } from "./alert-rules.ts";
+export { promDuration } from "./duration.ts";
+export { rulesFile, rulesTestFile, alertmanagerFile } from "./server.ts";
+
+type Json = Parameters<typeof prometheusYaml.generate>[0];
+
+export const monitoring = defineModule({
+  name: "monitoring",
+  imports: [monitoringOptions, alertRules, scrapeTargets, nodeExporter, nginx, acme],
+  config: ({ config, nodes, name }) => {
+    const server = config.monitoring.server;
+    const agent = config.monitoring.agent;
+    const exporter = config.services.nodeExporter;
+    const password = server.mail.passwordSecret;
+    const amText = () =>
+      prometheusYaml.generate(
+        deepMerge(
+          alertmanagerConfig(
+            { ...server.mail, hasPassword: password !== null },
+            { ...server.alertmanager, repeatInterval: server.alertmanager.repeatInterval },
+          ) as Json,
+          server.alertmanager.settings,
+        ),
+      );
+    const allRules = (): AlertRuleGroups => {
+      const merged: Record<string, Record<string, AlertRuleGroups[string][string]>> = {};
+      for (const n of Object.keys(nodes).sort()) {
+        const groups: AlertRuleGroups = nodes[n]!.config.monitoring?.alertRules ?? {};
+        for (const [g, rules] of Object.entries(groups)) Object.assign((merged[g] ??= {}), rules);
+      }
+      return merged;
+    };
+    const rulesText = () => prometheusYaml.generate(ruleFile(allRules(), server.evaluationInterval) as Json);
+    return mkMerge([
+      agent.enable
+        ? {
+            packages: ["victoria-metrics"],
+            users: { users: { vmagent: { isSystemUser: true, group: "vmagent" } }, groups: { vmagent: {} } },
+            services: {
+              nodeExporter: {
+                enable: mkDefault(true),
+                // Exporters are scraped by the local vmagent: nothing else needs their ports.
+                listenAddress: mkDefault("127.0.0.1"),
+                extraFlags: ["--collector.systemd.enable-restarts-metrics"],
+              },
+            },
+            secrets: { [tokenOutput]: { secret: agent.tokenSecret, owner: "vmagent", group: "vmagent", mode: "0400" } },
+            files: {
+              [scrapeFile]: {
+                get text() {
+                  return prometheusYaml.generate(
+                    scrapeConfig(config.monitoring.scrapeTargets, agent.scrapeInterval, agent.scrapeConfigs as Json[]) as Json,
+                  );
+                },
+              },
+              [hostsFile]: {
+                get text() {
+                  const s = findServer(nodes);
+                  return s === null ? "127.0.0.1 localhost\n" : hostsFileText(s);
+                },
+              },
+            },
+            systemd: {
+              services: {
+                get vmagent() {
+                  const s = findServer(nodes, { withAddress: false });
+                  const text = prometheusYaml.generate(
+                    scrapeConfig(config.monitoring.scrapeTargets, agent.scrapeInterval, agent.scrapeConfigs as Json[]) as Json,
+                  );
+                  return vmagentUnit(s ?? { name: "", domain: "monitoring.invalid", address: undefined }, agent, text);
+                },
+                "victoria-metrics": mkDefault(idleVictoriaMetricsUnit()),
+                ...(agent.healthChecks
+                  ? {
+                      "roost-health-metrics": {
+                        description: "Roost health checks as metrics for node_exporter",
+                        script: healthMetricsScript(exporter.textfileDirectory),
+                        serviceConfig: { Type: "oneshot" },
+                        startAt: ["*:*:00"],
+                      },
+                    }
+                  : {}),
+              },
+            },
+            networking: { ports: { vmagent: { port: vmagentPort, address: "127.0.0.1", option: ["monitoring", "agent", "enable"] } } },
+            healthChecks: { vmagent: { type: "http" as const, url: `http://127.0.0.1:${vmagentPort}/health`, expectBody: "OK" } },
+            get assertions() {
+              const servers = serverNames(nodes);
+              return [
+                {
+                  assertion: servers.length > 0,
+                  message: `monitoring.agent.enable is true on ${name}, but no host of the fleet has monitoring.server.enable`,
+                  options: [["monitoring", "agent", "enable"]],
+                },
+                {
+                  assertion: !agent.resolveServer || servers.length === 0 || findServer(nodes)!.address !== undefined,
+                  message: `monitoring.agent.resolveServer: the monitoring server ${servers[0]} has no networking.addresses`,
+                  options: [["monitoring", "agent", "resolveServer"]],
+                },
+              ];
+            },
+          }
+        : {},
+      server.enable
+        ? {
+            packages: ["victoria-metrics", "prometheus-alertmanager"],
+            monitoring: {
+              alertRules: mkMerge([
+                nodeRules,
+                {
+                  get hosts() {
+                    return hostRules(agents(nodes), server.hostDownAfter).hosts ?? {};
+                  },
+                },
+              ]),
+              agent: {
+                scrapeConfigs: [
+                  { job_name: "victoria-metrics", static_configs: [{ targets: [`127.0.0.1:${server.port}`] }] },
+                  { job_name: "vmalert", static_configs: [{ targets: [`127.0.0.1:${server.vmalertPort}`] }] },
+                  { job_name: "alertmanager", static_configs: [{ targets: [`127.0.0.1:${server.alertmanager.port}`] }] },
+                ],
+              },
+            },
+            directories: {
+              "/var/lib/victoria-metrics": { owner: "_victoria-metrics", group: "_victoria-metrics", mode: "0750" },
+              "/var/lib/prometheus/alertmanager": { owner: "prometheus", group: "prometheus", mode: "0750" },
+            },
+            files: {
+              [rulesFile]: {
+                get text() {
+                  return rulesText();
+                },
+              },
+              [rulesTestFile]: {
+                get text() {
+                  return prometheusYaml.generate(ruleTestFile(allRules(), "rules.yml", server.evaluationInterval) as Json);
+                },
+              },
+              [alertmanagerFile]: {
+                get text() {
+                  return amText();
+                },
+                group: "prometheus",
+                mode: "0640",
+              },
+            },
+            secrets: {
+              [tokenMapOutput]: {
+                get template() {
+                  return tokenMapTemplate(tokenHolders(nodes));
+                },
+              },
+              ...(password === null
+                ? {}
+                : { [smtpPasswordOutput]: { secret: password, owner: "prometheus", group: "prometheus", mode: "0400" } }),
+            },
+            systemd: {
+              services: {
+                "victoria-metrics": victoriaMetricsUnit(server),
+                vmalert: vmalertUnit(server),
+                get "prometheus-alertmanager"() {
+                  return alertmanagerUnit(server, amText(), password !== null);
+                },
+                nginx: { secrets: [tokenMapOutput], onSecretChange: "reload" as const },
+              },
+            },
+            services: {
+              nginx: {
+                enable: true,
+                appendHttpConfig: ingestMaps(),
+                virtualHosts: {
+                  [server.domain]: {
+                    forceSSL: true,
+                    enableACME: server.enableACME,
+                    locations: ingestLocations(server.port),
+                  },
+                },
+              },
+            },
+            networking: {
+              ports: {
+                "victoria-metrics": { port: server.port, address: "127.0.0.1", option: ["monitoring", "server", "port"] },
+                vmalert: { port: server.vmalertPort, address: "127.0.0.1", option: ["monitoring", "server", "vmalertPort"] },
+                alertmanager: {
+                  port: server.alertmanager.port,
+                  address: "127.0.0.1",
+                  option: ["monitoring", "server", "alertmanager", "port"],
+                },
+              },
+            },
+            healthChecks: {
+              "victoria-metrics": { type: "http" as const, url: `http://127.0.0.1:${server.port}/health`, expectBody: "OK" },
+              vmalert: { type: "http" as const, url: `http://127.0.0.1:${server.vmalertPort}/health`, expectBody: "OK" },
+              alertmanager: { type: "http" as const, url: `http://127.0.0.1:${server.alertmanager.port}/-/ready` },
+            },
+            get assertions() {
+              const servers = serverNames(nodes);
+              const untested = untestedRules(allRules());
+              return [
+                {
+                  assertion: servers.length === 1,
+                  message: `monitoring.server.enable: one host of the fleet is the monitoring server, not ${servers.length} (${servers.join(", ")})`,
+                  options: [["monitoring", "server", "enable"]],
+                },
+                {
+                  assertion: server.mail.to.length > 0,
+                  message: "monitoring.server.mail.to: name at least one address for the alert mails",
+                  options: [["monitoring", "server", "mail", "to"]],
+                },
+                {
+                  assertion: untested.length === 0,
+                  message: `monitoring.alertRules: every rule needs a promtool test (tests = [...]); none for ${untested.join(", ")}`,
+                  options: [["monitoring", "alertRules"]],
+                },
+              ];
+            },
+          }
+        : {},
+    ]);
+  },
+});
+
+type JsonValue = Json;
+
+/** Objects merge key by key, the second winning; anything else is replaced. */
+function deepMerge(a: JsonValue, b: JsonValue): JsonValue {
+  if (!isObject(a) || !isObject(b)) return b;
+  const out: Record<string, JsonValue> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = k in out ? deepMerge(out[k]!, v) : v;
+  return out;
+}
+
+function isObject(v: JsonValue): v is { readonly [key: string]: JsonValue } {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
