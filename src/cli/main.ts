@@ -197,6 +197,45 @@ export async function main(argv: readonly string[]): Promise<number> {
           m.logsCommand(host, unit, { ...global(), ...o }),
       ),
     );
+  const backup = program.command("backup").description("a host's restic backups: list, run and restore");
+  backup
+    .command("list")
+    .description("the snapshots of each backup job of a host (or of one job)")
+    .argument("<host>", "a host of the fleet")
+    .argument("[job]", "a job of services.backup.jobs (default: every job)")
+    .option("--json", "as JSON", false)
+    .action(
+      lazy(
+        () => import("./commands/backup.ts"),
+        (m, host: string, job: string | undefined, o: { json: boolean }) => m.backupListCommand(host, job, { ...global(), ...o }),
+      ),
+    );
+  backup
+    .command("run")
+    .description("run a host's backup jobs (or one) now and wait for them; exit 1 when one fails")
+    .argument("<host>", "a host of the fleet")
+    .argument("[job]", "a job of services.backup.jobs (default: every job)")
+    .action(
+      lazy(
+        () => import("./commands/backup.ts"),
+        (m, host: string, job: string | undefined) => m.backupRunCommand(host, job, global()),
+      ),
+    );
+  backup
+    .command("restore")
+    .description(
+      "restore a job's latest run (or the run of --snapshot): files in place, dumps into their databases; with --to, all as files under a directory",
+    )
+    .argument("<host>", "a host of the fleet")
+    .argument("<job>", "a job of services.backup.jobs")
+    .option("--snapshot <id>", "a snapshot of the run to restore, as roost backup list shows it")
+    .option("--to <dir>", "restore under this directory on the host instead, and write the dumps there as files")
+    .action(
+      lazy(
+        () => import("./commands/backup.ts"),
+        (m, host: string, job: string, o: { snapshot?: string; to?: string }) => m.backupRestoreCommand(host, job, { ...global(), ...o }),
+      ),
+    );
   program
     .command("test")
     .description("run a scenario file on fresh local test hosts (systemd-nspawn; needs root)")

@@ -25,7 +25,7 @@ const drift = load("drift.sh");
 export const unitActionsAwk = load("unit-actions.awk");
 
 /** The verbs of the host entry point: each a fixed script, installed on the host. */
-export const hostVerbs = ["status", "receive", "confirm", "generations", "objects", "report", "logs"] as const;
+export const hostVerbs = ["status", "receive", "confirm", "generations", "objects", "report", "logs", "backup"] as const;
 export type HostVerb = (typeof hostVerbs)[number];
 
 export const hostScripts = {
@@ -38,6 +38,7 @@ export const hostScripts = {
   objects: assemble("objects.sh"),
   report: assemble("report.sh", healthChecks + drift),
   logs: assemble("logs.sh", `readonly RE_OUTPUT='^(${journalOutputs.join("|")})$'\n`),
+  backup: assemble("backup.sh"),
 } as const;
 
 /** The entry point itself: roost-host VERB ARGS…, dispatching to the scripts beside it. */

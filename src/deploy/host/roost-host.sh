@@ -3,11 +3,11 @@
 # script validates its arguments and reads data only from stdin. A deploy user needs no more sudo
 # than this one command:
 #   deploy ALL=(root) NOPASSWD: /usr/local/lib/roost/roost-host
-[ $# -ge 1 ] || { echo "usage: roost-host status|receive|confirm|generations|objects|report|logs [ARGS…]" >&2; exit 2; }
+[ $# -ge 1 ] || { echo "usage: roost-host status|receive|confirm|generations|objects|report|logs|backup [ARGS…]" >&2; exit 2; }
 verb=$1
 shift
 case $verb in
-  status | receive | confirm | generations | objects | report | logs) ;;
+  status | receive | confirm | generations | objects | report | logs | backup) ;;
   *) echo "roost-host: unknown verb" >&2; exit 2 ;;
 esac
 [ "$(id -u)" = 0 ] || { echo "roost-host: must run as root (sudo -n $ENTRY_POINT …)" >&2; exit 2; }

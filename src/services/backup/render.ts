@@ -198,10 +198,17 @@ export function databaseEntry(d: Database, services: Record<string, any>): Datab
     path = known.path as string;
     owner ??= (known.owner as string | undefined) ?? null;
   }
-  if (d.type === "redis") {
+  let unit: string | null = null;
+  let rdb: string | null = null;
+  if (d.type === "redis" && d.container === null) {
+    // services.redis.servers.<name>: redis-<name>.service, its RDB file in /var/lib/redis-<name>.
     const server = services.redis?.servers?.[d.name!];
-    socket = server?.unixSocket ?? null;
-    port = server?.port ?? null;
+    if (server) {
+      socket = server.unixSocket ?? null;
+      port = server.port || null;
+      unit = `redis-${d.name}.service`;
+      rdb = `/var/lib/redis-${d.name}/dump.rdb`;
+    }
   }
   if (d.type === "postgresql" && d.container === null) {
     const p = services.postgresql?.port;
@@ -224,7 +231,7 @@ export function databaseEntry(d: Database, services: Record<string, any>): Datab
     file: `${d.type}-${label}.${d.type === "redis" ? "rdb" : "sql"}`,
     port,
     socket,
-    unit: null,
-    rdb: null,
+    unit,
+    rdb,
   };
 }

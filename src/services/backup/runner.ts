@@ -100,10 +100,11 @@ dump_database() {
   [ -z "$container" ] || exec=(podman exec -i "$container")
   case $type in
     postgresql)
+      port=$(jq -r '.port // 5432' <<< "$1")
       if [ -n "$container" ]; then
         "\${exec[@]}" pg_dump -U postgres --clean --if-exists -d "$name"
       else
-        (cd /tmp && runuser -u postgres -- pg_dump --clean --if-exists -d "$name")
+        (cd /tmp && runuser -u postgres -- pg_dump -p "$port" --clean --if-exists -d "$name")
       fi
       ;;
     mysql) "\${exec[@]}" mariadb-dump --single-transaction --routines --triggers --events --databases "$name" ;;
@@ -119,7 +120,7 @@ dump_database() {
 
 # Read a dump on stdin back into its database, $1 its entry (JSON).
 restore_database() {
-  local type name path owner container unit rdb
+  local type name path owner container unit rdb port
   type=$(jq -r .type <<< "$1")
   name=$(jq -r '.name // ""' <<< "$1")
   container=$(jq -r '.container // ""' <<< "$1")
@@ -131,9 +132,10 @@ restore_database() {
         "\${exec[@]}" psql -U postgres -X -q -d postgres -c "CREATE DATABASE \\"$name\\"" > /dev/null 2>&1 || true
         "\${exec[@]}" psql -U postgres -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$name" > /dev/null
       else
+        port=$(jq -r '.port // 5432' <<< "$1")
         cd /tmp
-        runuser -u postgres -- psql -X -q -d "$name" -c '' > /dev/null 2>&1 || runuser -u postgres -- createdb -- "$name"
-        runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$name" > /dev/null
+        runuser -u postgres -- psql -p "$port" -X -q -d "$name" -c '' > /dev/null 2>&1 || runuser -u postgres -- createdb -p "$port" -- "$name"
+        runuser -u postgres -- psql -p "$port" -X -q -v ON_ERROR_STOP=1 --single-transaction -d "$name" > /dev/null
       fi
       ;;
     mysql) "\${exec[@]}" mariadb ;;
