@@ -221,4 +221,13 @@ describe("services.apps", () => {
         /services\.apps\.shop\.database\.type[^\n]*\n?[^\n]*index\.test\.ts:\d+/.test(e.message),
     );
   });
+
+  it("gives a Redis app a server of its own, reached on its unix socket as a member of the redis group", () => {
+    const built = build({ ...wsgiShop, database: { type: "redis" } });
+    assert.equal(built.config.services.redis.servers.shop.enable, true);
+    const unit = built.file("/etc/systemd/system/shop.service");
+    assert.match(unit, /^SupplementaryGroups=redis$/m);
+    assert.match(unit, /^Requires=redis-shop\.service$/m);
+    assert.match(unit, /^Environment="REDIS_URL=unix:\/\/\/run\/redis-shop\/redis\.sock"$/m);
+  });
 });

@@ -13,6 +13,7 @@ import { acme } from "roost/services/acme";
 import { mail, notifyUnitFor } from "roost/services/mail";
 import { nginx } from "roost/services/nginx";
 import { postgresql, postgresqlReadyUnit } from "roost/services/postgresql";
+import { redis, redisUnit } from "roost/services/redis";
 import { scrapeTargets } from "roost/services/scrape-targets";
 import { type AppConfig, app } from "./app.ts";
 import { codeFiles, type CodeFile } from "./code.ts";
@@ -60,7 +61,7 @@ function settingsText(a: AppConfig): { text: string; error: string | null } {
 
 export const apps = defineModule({
   name: "app",
-  imports: [mail, nginx, acme, postgresql, scrapeTargets],
+  imports: [mail, nginx, acme, postgresql, redis, scrapeTargets],
   options: {
     services: {
       apps: option({
@@ -94,6 +95,9 @@ interface HostServices {
   readonly postgresql: boolean;
 }
 
+/** The unix socket of the Redis server `server` (the redis module's default path). */
+const redisSocket = (server: string) => `/run/${server === "" ? "redis-server" : `redis-${server}`}/redis.sock`;
+
 /** The database's name: given, or the app's user (PostgreSQL's peer authentication matches them). */
 export const databaseName = (a: AppConfig) => a.database?.name ?? a.user.replaceAll("-", "_");
 
@@ -119,12 +123,16 @@ function appConfig(name: string, a: AppConfig, hostHas: HostServices) {
   const db = a.database;
   const dbName = databaseName(a);
   const pg = db?.type === "postgresql";
-  const dbReady = pg ? [postgresqlReadyUnit] : [];
+  // Redis: a server of the app's own (services.redis.servers.<name>), reached on its unix socket.
+  const redisServer = db?.type === "redis" ? (db.name ?? name) : null;
+  const dbReady = pg ? [postgresqlReadyUnit] : redisServer !== null ? [redisUnit(redisServer)] : [];
   const dbEnvironment: Record<string, string> = pg
     ? { PGHOST: "/run/postgresql", PGDATABASE: dbName, PGUSER: a.user, DATABASE_URL: `postgresql:///${dbName}?host=/run/postgresql` }
     : sqlite
       ? { DATABASE_PATH: sqlite }
-      : {};
+      : redisServer !== null
+        ? { REDIS_URL: `unix://${redisSocket(redisServer)}` }
+        : {};
   const environment: Record<string, string> = {
     ...(hasSettings ? { [a.settingsVariable]: a.settingsFile } : {}),
     ...(a.port !== null ? { HOST: a.host, PORT: String(a.port) } : {}),
@@ -176,8 +184,8 @@ function appConfig(name: string, a: AppConfig, hostHas: HostServices) {
         options: [at("database", "name"), at("user")],
       },
       {
-        assertion: db === null || db.type === "postgresql" || db.type === "sqlite",
-        message: `services.apps.${name}.database.type ${JSON.stringify(db?.type)} has no database module on this host yet: use postgresql or sqlite`,
+        assertion: db === null || db.type !== "mysql",
+        message: `services.apps.${name}.database.type ${JSON.stringify(db?.type)} has no database module on this host yet: use postgresql, sqlite or redis`,
         options: [at("database", "type")],
       },
       {
@@ -187,7 +195,14 @@ function appConfig(name: string, a: AppConfig, hostHas: HostServices) {
       },
     ],
     users: {
-      users: { [a.user]: { isSystemUser: true, group: a.group, home: a.workingDirectory, createHome: false } },
+      users: {
+        [a.user]: {
+          isSystemUser: true,
+          group: a.group,
+          home: a.workingDirectory,
+          createHome: false,
+        },
+      },
       groups: { [a.group]: {} },
     },
     packages: [...(a.wsgi ? ["gunicorn", "python3"] : []), ...a.packages],
@@ -213,6 +228,8 @@ function appConfig(name: string, a: AppConfig, hostHas: HostServices) {
         secretsOutput,
         writable,
         needs: dbReady,
+        // The package's group, which owns the socket (a unit setting: the group exists once the package is in).
+        supplementaryGroups: redisServer !== null ? ["redis"] : [],
         onFailure: (unit) => (notify ? [notifyUnitFor(unit)] : []),
         steps,
         command,
@@ -232,6 +249,7 @@ function appConfig(name: string, a: AppConfig, hostHas: HostServices) {
     monitoring: { scrapeTargets: a.metricsPath !== null ? { [name]: { port: a.port!, path: a.metricsPath } } : {} },
     services: {
       postgresql: pg ? { ensureDatabases: [dbName], ensureUsers: [{ name: a.user, ensureDBOwnership: true }] } : {},
+      redis: redisServer !== null ? { servers: { [redisServer]: { enable: true } } } : {},
       nginx: a.virtualHost
         ? {
             enable: true,

@@ -76,7 +76,8 @@ const database = t.submodule({
     name: option({
       type: t.nullOr(t.strMatching(/^[a-z_][a-z0-9_]{0,62}$/, "database name (a-z, 0-9, _)")),
       default: null,
-      description: "The database's name (null: the app's name, - written _).",
+      description:
+        "The database's name (null: the app's user, - written _); for redis, the name of the app's own server services.redis.servers.<name> (null: the app's name).",
     }),
     path: option({
       type: t.nullOr(t.path),

@@ -16,6 +16,8 @@ export interface UnitContext {
   readonly secretsOutput: string | null;
   /** Directories the app may write to. */
   readonly writable: readonly string[];
+  /** Groups the app's processes have besides its own. */
+  readonly supplementaryGroups: readonly string[];
   /** Units the app needs running first (its database's readiness unit). */
   readonly needs: readonly string[];
   /** OnFailure= for a unit (the notification unit for it, or nothing). */
@@ -65,6 +67,7 @@ function common(c: UnitContext, unit: string) {
     serviceConfig: {
       User: c.app.user,
       Group: c.app.group,
+      SupplementaryGroups: [...c.supplementaryGroups],
       WorkingDirectory: c.app.workingDirectory,
       EnvironmentFile: c.secretsOutput ? [`/run/roost/secrets/${c.secretsOutput}`] : [],
       ...hardening(c),
