@@ -84,27 +84,25 @@ const alertRule = t.submodule({
   },
 });
 
-export const alertRules = defineModule({
-  name: "alert-rules",
-  options: {
-    monitoring: {
-      alertRules: option({
-        type: t.attrsOf(t.attrsOf(alertRule, alertName), groupName),
-        default: {},
-        description:
-          "Alert rules of this host, by group and alert name; the fleet's monitoring server evaluates the rules of every host (read through nodes).",
-        example: {
-          backup: {
-            BackupTooOld: {
-              expr: "time() - roost_backup_last_success_timestamp_seconds > 2 * 86400",
-              for: "10m",
-              severity: "warning",
-              summary: "{{ $labels.host }}: no backup for {{ $value | humanizeDuration }}",
-              tests: [],
-            },
-          },
-        },
-      }),
+export const alertRulesOption = option({
+  type: t.attrsOf(t.attrsOf(alertRule, alertName), groupName),
+  default: {},
+  description:
+    "Alert rules of this host, by group and alert name; the fleet's monitoring server evaluates the rules of every host (read through nodes).",
+  example: {
+    backup: {
+      BackupTooOld: {
+        expr: "time() - roost_backup_last_success_timestamp_seconds > 2 * 86400",
+        for: "10m",
+        severity: "warning",
+        summary: "{{ $labels.host }}: no backup for {{ $value | humanizeDuration }}",
+        tests: [],
+      },
     },
   },
+});
+
+export const alertRules = defineModule({
+  name: "alert-rules",
+  options: { monitoring: { alertRules: alertRulesOption } },
 });

@@ -10,11 +10,11 @@ import { nginx } from "roost/services/nginx";
 import { nodeExporter } from "roost/services/node-exporter";
 import { scrapeTargets } from "roost/services/scrape-targets";
 import { healthMetricsScript, hostsFile, hostsFileText, scrapeConfig, scrapeFile, tokenOutput, vmagentPort, vmagentUnit } from "./agent.ts";
-import { alertRules } from "./alert-rules.ts";
+import { alertRules, alertRulesOption } from "./alert-rules.ts";
 import { agents, findServer, serverNames, tokenHolders } from "./fleet.ts";
 import { hostRules, nodeRules } from "./fleet-rules.ts";
 import { ingestLocations, ingestMaps, tokenMapOutput, tokenMapTemplate } from "./ingest.ts";
-import { monitoringOptions, prometheusYaml } from "./options.ts";
+import { agentOptions, monitoringDefaults, prometheusYaml, serverOptions } from "./options.ts";
 import { ruleFile, ruleTestFile, untestedRules, type AlertRuleGroups } from "./render-rules.ts";
 import {
   alertmanagerConfig,
@@ -36,7 +36,8 @@ type Json = Parameters<typeof prometheusYaml.generate>[0];
 
 export const monitoring = defineModule({
   name: "monitoring",
-  imports: [monitoringOptions, alertRules, scrapeTargets, nodeExporter, nginx, acme],
+  imports: [monitoringDefaults, alertRules, scrapeTargets, nodeExporter, nginx, acme],
+  options: { monitoring: { server: serverOptions, agent: agentOptions, alertRules: alertRulesOption } },
   config: ({ config, nodes, name }) => {
     const server = config.monitoring.server;
     const agent = config.monitoring.agent;

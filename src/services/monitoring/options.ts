@@ -149,12 +149,11 @@ export const agentOptions = {
 };
 
 /**
- * The options, and the defaults that read the fleet: a module of its own, because the monitoring
- * module reads monitoring.agent.enable to decide what it defines.
+ * The defaults that read the fleet, in a module of their own: the monitoring module reads
+ * monitoring.agent.enable to decide what it defines, so it may not define it itself.
  */
-export const monitoringOptions = defineModule({
-  name: "monitoring-options",
-  options: { monitoring: { server: serverOptions, agent: agentOptions } },
+export const monitoringDefaults = defineModule({
+  name: "monitoring-defaults",
   config: ({ nodes, name }) => ({
     monitoring: {
       agent: {

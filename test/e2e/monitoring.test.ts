@@ -1,0 +1,220 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { defineFleet, host, mkForce, type Fleet } from "roost";
+import { acme as acmeModule } from "roost/services/acme";
+import { monitoring } from "roost/services/monitoring";
+import { runScenario, startAcmeServer, startSmtpSink, subjectOf, type AcmeServer, type SmtpSink, type TestHost } from "roost/testing";
+
+const domain = "metrics.example.test";
+const monitored = [monitoring] as const;
+const pebbleCa = "/etc/ssl/pebble-server.pem";
+const rootCa = "/etc/ssl/pebble-root.pem";
+
+/** Agents of the test: scrapes every 2 s, sends every second, trusting pebble's root. */
+const testAgent = { scrapeInterval: "2s", flushInterval: "1s", tlsCAFile: rootCa } as const;
+
+/** cheetah is the server, tiger an agent, dino an intermittent agent; durations shortened so alerts come in seconds. */
+function fleetFor(env: { acme: AcmeServer; root: string; sink: SmtpSink } | null): Fleet {
+  const root = { [rootCa]: { text: env?.root ?? "none\n" } };
+  const packages = ["curl"];
+  return defineFleet({
+    modules: monitored,
+    hosts: {
+      cheetah: host({
+        address: "root@cheetah.invalid",
+        modules: [monitoring, acmeModule],
+        config: {
+          packages,
+          files: { ...root, [pebbleCa]: { text: env?.acme.serverCaPem ?? "none\n" } },
+          security: {
+            acme: {
+              acceptTerms: true,
+              defaults: {
+                email: "admin@example.test",
+                server: env?.acme.directoryUrl ?? "https://acme.invalid/dir",
+                serverCaFile: pebbleCa,
+              },
+            },
+          },
+          monitoring: {
+            server: {
+              enable: true,
+              domain,
+              hostDownAfter: "20s",
+              evaluationInterval: "2s",
+              victoriametricsFlags: ["-search.latencyOffset=1s"],
+              alertmanager: { groupWait: "1s", groupInterval: "5s" },
+              mail: {
+                to: ["ops@example.test"],
+                from: "alerts@example.test",
+                smarthost: `${env?.sink.host ?? "smtp.invalid"}:${env?.sink.port ?? 25}`,
+                requireTls: false,
+              },
+            },
+            agent: testAgent,
+            alertRules: { systemd: { SystemdUnitFailed: { for: mkForce("0s") } } },
+          },
+          deployment: { confirmTimeout: 30 },
+        },
+      }),
+      tiger: host({
+        address: "root@tiger.invalid",
+        modules: monitored,
+        config: { packages, files: root, monitoring: { agent: testAgent } },
+      }),
+      dino: host({
+        address: "root@dino.invalid",
+        modules: monitored,
+        config: { packages, files: root, monitoring: { agent: { ...testAgent, intermittent: true } } },
+      }),
+    },
+  });
+}
+
+/** An instant query on the server's VictoriaMetrics: the result's series. */
+async function query(
+  server: TestHost,
+  promql: string,
+  time?: number,
+): Promise<{ metric: Record<string, string>; value: [number, string] }[]> {
+  const at = time === undefined ? "" : ` --data-urlencode time=${time}`;
+  const out = await server.succeed(
+    `curl -sf --max-time 5 http://127.0.0.1:8428/api/v1/query --data-urlencode ${shellWord(`query=${promql}`)}${at}`,
+  );
+  return JSON.parse(out).data.result;
+}
+
+function shellWord(s: string): string {
+  return `'${s.replaceAll("'", "'\\''")}'`;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await probe().catch(() => null);
+    if (got !== null) return got;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await sleep(1000);
+  }
+}
+
+describe("monitoring: a central host and three agents on real hosts", { timeout: 900_000 }, () => {
+  it("stores every host's metrics under its own name, refuses writes without a valid token, keeps an intermittent host's data and mails alerts", async () => {
+    await runScenario({
+      fleet: fleetFor(null),
+      async test({ hosts, deploy, secrets }) {
+        const { cheetah, tiger, dino } = hosts as Record<string, TestHost>;
+        const sink = await startSmtpSink(cheetah!.spec.gateway);
+        const acme = await startAcmeServer({ address: cheetah!.spec.gateway });
+        try {
+          await acme.addHost(domain, cheetah!.address);
+          const root = await acme.issuingRootPem();
+          await deploy({ fleet: fleetFor({ acme, root, sink }) });
+          const deployed = Date.now();
+
+          // Every host's node metrics, under its own name, within a minute.
+          await until("node metrics of cheetah, tiger and dino", 60_000, async () => {
+            const hostsSeen = (await query(cheetah!, "count by (host) (node_uname_info)")).map((r) => r.metric.host).sort();
+            return hostsSeen.join(",") === "cheetah,dino,tiger" ? hostsSeen : null;
+          });
+          console.log(`node metrics of all three hosts queryable ${((Date.now() - deployed) / 1000).toFixed(1)} s after the deploy`);
+
+          // The agent at idle: RSS and CPU time of vmagent and node_exporter on tiger over 20 s.
+          const usage = async () =>
+            (await tiger!.succeed("ps -C vmagent,prometheus-node-exporter -o comm=,rss=,times="))
+              .trim()
+              .split("\n")
+              .map((l) => l.trim().split(/\s+/));
+          const before = await usage();
+          await sleep(20_000);
+          const after = await usage();
+          for (const [name, rss, cpu] of after) {
+            const was = before.find(([n]) => n === name);
+            console.log(
+              `tiger idle: ${name} RSS ${(Number(rss) / 1024).toFixed(1)} MiB, CPU ${((Number(cpu) - Number(was?.[2] ?? cpu)) / 20) * 100}% over 20 s`,
+            );
+          }
+
+          // The write path: no token and a wrong token are refused by nginx; a valid token passes (a junk body is VictoriaMetrics' 400).
+          const write = (auth: string | null) =>
+            tiger!.succeed(
+              `curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert ${rootCa} --resolve ${domain}:443:${cheetah!.address} -X POST --data-binary junk ${auth === null ? "" : `-H 'Authorization: Bearer ${auth}'`} https://${domain}/api/v1/write`,
+            );
+          assert.equal(await write(null), "401");
+          assert.equal(await write("wrong-token"), "401");
+          assert.equal(await write(`${secrets.values.monitoring_token_tiger!}x`), "401");
+          assert.equal(await write(secrets.values.monitoring_token_tiger!), "400");
+          // Only the write path is served.
+          assert.equal(
+            await tiger!.succeed(
+              `curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert ${rootCa} --resolve ${domain}:443:${cheetah!.address} -H 'Authorization: Bearer ${secrets.values.monitoring_token_tiger!}' 'https://${domain}/api/v1/query?query=up'`,
+            ),
+            "404",
+          );
+          // VictoriaMetrics itself is on 127.0.0.1 only.
+          await tiger!.fail(`curl -sf --max-time 3 http://${cheetah!.address}:8428/health`);
+
+          // tiger's own token with series that say host="cheetah": stored as tiger.
+          await tiger!.succeed(
+            [
+              "systemd-run --unit=forger -p User=vmagent -p BindReadOnlyPaths=/etc/roost-monitoring/vmagent-hosts:/etc/hosts",
+              "/usr/bin/vmagent -promscrape.config=/etc/roost-monitoring/vmagent.yml",
+              `-remoteWrite.url=https://${domain}/api/v1/write -remoteWrite.bearerTokenFile=/run/roost/secrets/monitoring-token`,
+              `-remoteWrite.tlsCAFile=${rootCa} -remoteWrite.label=host=cheetah -remoteWrite.label=forged=yes`,
+              "-remoteWrite.tmpDataPath=/tmp/forger -remoteWrite.flushInterval=1s -httpListenAddr=127.0.0.1:8439",
+            ].join(" "),
+          );
+          await until("forged series", 30_000, async () => ((await query(cheetah!, 'up{forged="yes"}')).length > 0 ? true : null));
+          const forged = await query(cheetah!, 'count by (host) (up{forged="yes"})');
+          assert.deepEqual(
+            forged.map((r) => r.metric.host),
+            ["tiger"],
+          );
+          await tiger!.succeed("systemctl stop forger");
+
+          // A failed unit on tiger: SystemdUnitFailed mails it.
+          await tiger!.ssh("systemd-run --unit=doomed -p Restart=no /bin/false");
+          const failedMail = await sink.waitForMessage(
+            (m) => /SystemdUnitFailed/.test(subjectOf(m)) && /doomed\.service/.test(m.data),
+            60_000,
+          );
+          assert.match(subjectOf(failedMail), /tiger/);
+          assert.deepEqual(failedMail.to, ["ops@example.test"]);
+
+          // dino goes away and tiger stops: a HostNotReporting mail for tiger, none for dino (intermittent).
+          const cutAt = Date.now();
+          const cutSeconds = Math.floor(cutAt / 1000);
+          await dino!.cutNetwork();
+          await tiger!.stop();
+          const stopped = Date.now();
+          const downMail = await sink.waitForMessage((m) => /HostNotReporting/.test(subjectOf(m)) && /tiger/.test(subjectOf(m)), 120_000);
+          console.log(`tiger stopped → HostNotReporting mail in ${((Date.now() - stopped) / 1000).toFixed(1)} s (hostDownAfter 20s)`);
+          assert.match(downMail.data, /tiger is not reporting/);
+          await sleep(Math.max(0, cutAt + 45_000 - Date.now()));
+          assert.deepEqual(
+            sink.messages.filter((m) => /HostNotReporting/.test(subjectOf(m)) && /dino/.test(subjectOf(m))).map(subjectOf),
+            [],
+          );
+
+          // dino is back: what it scraped while away arrives from its buffer, so its series has no gap.
+          await dino!.restoreNetwork();
+          const awaySeconds = Math.floor(Date.now() / 1000) - cutSeconds;
+          const samples = await until("dino's buffered samples", 60_000, async () => {
+            const r = await query(
+              cheetah!,
+              `count_over_time(up{job="vmagent",host="dino"}[${awaySeconds - 4}s])`,
+              cutSeconds + awaySeconds - 2,
+            );
+            const n = Number(r[0]?.value[1] ?? 0);
+            return n >= (awaySeconds - 4) / 2 - 2 ? n : null;
+          });
+          console.log(`dino away ${awaySeconds} s: ${samples} samples of up (every 2 s) stored for that time after it came back`);
+        } finally {
+          await acme.close();
+          await sink.close();
+        }
+      },
+    });
+  });
+});
