@@ -15,7 +15,7 @@ const web = (config: Config) =>
 
 /** The text of one server block of nginx.conf: the one whose server_name line matches. */
 function server(text: string, serverName: string, port: 80 | 443): string {
-  const blocks = text.split(/\n    server \{\n/).slice(1);
+  const blocks = text.split(/\n {4}server \{\n/).slice(1);
   const found = blocks.find((b) => b.includes(`server_name ${serverName};`) && b.includes(`listen 0.0.0.0:${port}`));
   assert.ok(found, `no server ${serverName} on ${port} in\n${text}`);
   return found.split(/\n {4}\}\n/)[0]!;
