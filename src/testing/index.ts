@@ -5,3 +5,4 @@ export { fleetOnLab } from "./lab-fleet.ts";
 export { runScenario, scenario, type DeployCall, type Scenario, type ScenarioContext } from "./scenario.ts";
 export { buildHostFrom, type BuiltHost } from "./build-host.ts";
 export { startSmtpSink, subjectOf, type SinkMessage, type SmtpSink } from "./smtp-sink.ts";
+export { startAcmeServer, type AcmeServer } from "./acme-server.ts";
