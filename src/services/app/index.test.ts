@@ -230,4 +230,24 @@ describe("services.apps", () => {
     assert.match(unit, /^Requires=redis-shop\.service$/m);
     assert.match(unit, /^Environment="REDIS_URL=unix:\/\/\/run\/redis-shop\/redis\.sock"$/m);
   });
+
+  it("registers its SQLite file as a database of the host, in its working directory", () => {
+    const built = build({ ...wsgiShop, database: { type: "sqlite" } });
+    assert.deepEqual(built.config.services.sqlite.databases.shop, {
+      path: "/var/lib/shop/database.sqlite",
+      owner: "shop",
+      group: "shop",
+      mode: "0750",
+    });
+    assert.match(built.file("/etc/systemd/system/shop.service"), /^Environment="DATABASE_PATH=\/var\/lib\/shop\/database\.sqlite"$/m);
+    assert.ok(built.manifest.packages.includes("sqlite3"));
+  });
+
+  it("creates its MariaDB database and user when services.mysql is enabled, and refuses it otherwise", () => {
+    const built = build({ ...wsgiShop, database: { type: "mysql" } }, { mysql: { enable: true } });
+    assert.deepEqual(built.config.services.mysql.ensureDatabases, ["shop"]);
+    assert.deepEqual(built.config.services.mysql.ensureUsers[0].ensurePermissions, { "shop.*": "ALL PRIVILEGES" });
+    assert.match(built.file("/etc/systemd/system/shop.service"), /^Requires=mysql-setup\.service$/m);
+    assert.throws(() => build({ ...wsgiShop, database: { type: "mysql" } }), /services\.mysql is not enabled/);
+  });
 });

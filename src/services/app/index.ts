@@ -11,9 +11,11 @@
 import { defineModule, mkMerge, option, types as t } from "roost";
 import { acme } from "roost/services/acme";
 import { mail, notifyUnitFor } from "roost/services/mail";
+import { mysql, mysqlReadyUnit } from "roost/services/mysql";
 import { nginx } from "roost/services/nginx";
 import { postgresql, postgresqlReadyUnit } from "roost/services/postgresql";
 import { redis, redisUnit } from "roost/services/redis";
+import { sqlite as sqliteModule } from "roost/services/sqlite";
 import { scrapeTargets } from "roost/services/scrape-targets";
 import { type AppConfig, app } from "./app.ts";
 import { codeFiles, type CodeFile } from "./code.ts";
@@ -61,7 +63,7 @@ function settingsText(a: AppConfig): { text: string; error: string | null } {
 
 export const apps = defineModule({
   name: "app",
-  imports: [mail, nginx, acme, postgresql, redis, scrapeTargets],
+  imports: [mail, nginx, acme, postgresql, mysql, redis, sqliteModule, scrapeTargets],
   options: {
     services: {
       apps: option({
@@ -84,6 +86,7 @@ export const apps = defineModule({
     const hostHas = {
       mail: config.services.mail.smarthost.host !== null,
       postgresql: config.services.postgresql.enable,
+      mysql: config.services.mysql.enable,
     };
     return mkMerge(enabled.map(([name, a]) => appConfig(name, a, hostHas)));
   },
@@ -93,6 +96,7 @@ export const apps = defineModule({
 interface HostServices {
   readonly mail: boolean;
   readonly postgresql: boolean;
+  readonly mysql: boolean;
 }
 
 /** The unix socket of the Redis server `server` (the redis module's default path). */
@@ -123,16 +127,23 @@ function appConfig(name: string, a: AppConfig, hostHas: HostServices) {
   const db = a.database;
   const dbName = databaseName(a);
   const pg = db?.type === "postgresql";
+  const my = db?.type === "mysql";
   // Redis: a server of the app's own (services.redis.servers.<name>), reached on its unix socket.
   const redisServer = db?.type === "redis" ? (db.name ?? name) : null;
-  const dbReady = pg ? [postgresqlReadyUnit] : redisServer !== null ? [redisUnit(redisServer)] : [];
+  const dbReady = pg ? [postgresqlReadyUnit] : my ? [mysqlReadyUnit] : redisServer !== null ? [redisUnit(redisServer)] : [];
   const dbEnvironment: Record<string, string> = pg
     ? { PGHOST: "/run/postgresql", PGDATABASE: dbName, PGUSER: a.user, DATABASE_URL: `postgresql:///${dbName}?host=/run/postgresql` }
-    : sqlite
-      ? { DATABASE_PATH: sqlite }
-      : redisServer !== null
-        ? { REDIS_URL: `unix://${redisSocket(redisServer)}` }
-        : {};
+    : my
+      ? {
+          MYSQL_UNIX_PORT: "/run/mysqld/mysqld.sock",
+          MYSQL_DATABASE: dbName,
+          DATABASE_URL: `mysql://${a.user}@localhost/${dbName}?unix_socket=/run/mysqld/mysqld.sock`,
+        }
+      : sqlite
+        ? { DATABASE_PATH: sqlite }
+        : redisServer !== null
+          ? { REDIS_URL: `unix://${redisSocket(redisServer)}` }
+          : {};
   const environment: Record<string, string> = {
     ...(hasSettings ? { [a.settingsVariable]: a.settingsFile } : {}),
     ...(a.port !== null ? { HOST: a.host, PORT: String(a.port) } : {}),
@@ -157,6 +168,7 @@ function appConfig(name: string, a: AppConfig, hostHas: HostServices) {
   const steps = [...a.preStart, ...(statics ? [["/bin/chmod", "-R", "u=rwX,go=rX", statics.directory]] : [])];
   const secretsOutput = Object.keys(a.secrets).length ? `app-${name}` : null;
   const main = `${name}.service`;
+  const workingMode = statics && isInside(statics.directory, a.workingDirectory) ? "0711" : "0750";
   const notify = a.notifyOnFailure;
   const proxyTo = a.port !== null ? `http://${localAuthority(a.host, a.port)}` : null;
 
@@ -184,8 +196,8 @@ function appConfig(name: string, a: AppConfig, hostHas: HostServices) {
         options: [at("database", "name"), at("user")],
       },
       {
-        assertion: db === null || db.type !== "mysql",
-        message: `services.apps.${name}.database.type ${JSON.stringify(db?.type)} has no database module on this host yet: use postgresql, sqlite or redis`,
+        assertion: !my || hostHas.mysql,
+        message: `services.apps.${name}.database is a MySQL database, but services.mysql is not enabled on this host: enable it, or choose another database type`,
         options: [at("database", "type")],
       },
       {
@@ -249,7 +261,23 @@ function appConfig(name: string, a: AppConfig, hostHas: HostServices) {
     monitoring: { scrapeTargets: a.metricsPath !== null ? { [name]: { port: a.port!, path: a.metricsPath } } : {} },
     services: {
       postgresql: pg ? { ensureDatabases: [dbName], ensureUsers: [{ name: a.user, ensureDBOwnership: true }] } : {},
+      mysql: my
+        ? { ensureDatabases: [dbName], ensureUsers: [{ name: a.user, ensurePermissions: { [`${dbName}.*`]: "ALL PRIVILEGES" } }] }
+        : {},
       redis: redisServer !== null ? { servers: { [redisServer]: { enable: true } } } : {},
+      // Listed for backups; its directory is the app's own (the same mode, when it is the working directory).
+      sqlite: sqlite
+        ? {
+            databases: {
+              [db?.name ?? name]: {
+                path: sqlite,
+                owner: a.user,
+                group: a.group,
+                mode: parentOf(sqlite) === a.workingDirectory ? workingMode : "0750",
+              },
+            },
+          }
+        : {},
       nginx: a.virtualHost
         ? {
             enable: true,
