@@ -113,7 +113,15 @@ dump_database() {
       port=$(jq -r '.port // 6379' <<< "$1")
       if [ -n "$socket" ]; then "\${exec[@]}" redis-cli -s "$socket" --rdb -; else "\${exec[@]}" redis-cli -h 127.0.0.1 -p "$port" --rdb -; fi
       ;;
-    sqlite) "\${exec[@]}" sqlite3 -readonly "$path" .dump ;;
+    # As the file's owner: a WAL database gets its -wal and -shm files created by whoever opens it,
+    # and a read-only open may not see what is still in the WAL.
+    sqlite)
+      if [ -n "$container" ]; then
+        "\${exec[@]}" sqlite3 "$path" .dump
+      else
+        (cd /tmp && runuser -u "$(stat -c %U -- "$path")" -- sqlite3 -cmd ".timeout 10000" "$path" .dump)
+      fi
+      ;;
     *) die "unknown database type $type" ;;
   esac
 }
