@@ -21,6 +21,8 @@ export interface HostGeneration {
   /** Files of the generation directory itself, beside the manifest (the secrets' ciphertexts). */
   readonly data: Readonly<Record<string, string>>;
   readonly warnings: readonly string[];
+  /** Commands `roost check` runs against the files (validators.<name>); not part of the manifest or the id. */
+  readonly validators: Readonly<Record<string, { readonly command: readonly string[]; readonly package: string | null }>>;
 }
 
 export interface BuildContext {
@@ -92,7 +94,8 @@ export function buildHost(
         .map((k) => `${k}\n${secrets.data[k]}`),
     ].join("\0"),
   ).slice(0, 32);
-  return { host, id, manifest, manifestJson, files, data: secrets.data, warnings };
+  const validators = Object.fromEntries(Object.entries(config.validators).map(([n, v]) => [n, { command: v.command, package: v.package }]));
+  return { host, id, manifest, manifestJson, files, data: secrets.data, warnings, validators };
 }
 
 /**

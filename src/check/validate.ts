@@ -3,6 +3,7 @@ import type { HostGeneration } from "../build/generation.ts";
 import { sha256 } from "../host/rendered.ts";
 import { unitDir } from "../host/systemd/render.ts";
 import type { Finding, Skipped, ValidatorResult } from "./finding.ts";
+import { moduleValidatorsKey, runModuleValidators } from "./module-validators.ts";
 import { checkFirewall } from "./nft-check.ts";
 import { verifyUnits } from "./systemd-verify.ts";
 
@@ -11,6 +12,8 @@ interface Validator {
   /** What the validator's verdict depends on: generations with one key are validated once. */
   key(gen: HostGeneration): string;
   run(gen: HostGeneration): Promise<{ findings: Finding[]; skipped?: Skipped }>;
+  /** Whether it has anything to check in this generation (absent: always); one that has not is not listed as run. */
+  appliesTo?(gen: HostGeneration): boolean;
 }
 
 const validators: readonly Validator[] = [
@@ -28,6 +31,13 @@ const validators: readonly Validator[] = [
     run: verifyUnits,
   },
   { name: "nft -c", key: (gen) => gen.manifest.firewall?.sha256 ?? "none", run: checkFirewall },
+  // Commands that modules declare (validators.<name>), e.g. promtool on alert rules.
+  {
+    name: "module validators",
+    key: moduleValidatorsKey,
+    run: runModuleValidators,
+    appliesTo: (gen) => Object.keys(gen.validators).length > 0,
+  },
 ];
 
 /** Run every real validator that applies to a generation. */
@@ -45,11 +55,13 @@ export async function validateGenerations(gens: readonly HostGeneration[]): Prom
     { readonly validator: Validator; readonly gen: HostGeneration; result?: Awaited<ReturnType<Validator["run"]>> }
   >();
   const keys = gens.map((gen) =>
-    validators.map((validator) => {
-      const key = `${validator.name}\0${validator.key(gen)}`;
-      if (!jobs.has(key)) jobs.set(key, { validator, gen });
-      return key;
-    }),
+    validators
+      .filter((validator) => validator.appliesTo?.(gen) ?? true)
+      .map((validator) => {
+        const key = `${validator.name}\0${validator.key(gen)}`;
+        if (!jobs.has(key)) jobs.set(key, { validator, gen });
+        return key;
+      }),
   );
   const queue = [...jobs.values()];
   const worker = async () => {

@@ -10,6 +10,7 @@ import { portsModule } from "./ports/options.ts";
 import { secretsModule } from "./secrets/options.ts";
 import { systemdModule } from "./systemd/options.ts";
 import { usersModule } from "./users/options.ts";
+import { validatorsModule } from "./validators/options.ts";
 
 /** The modules every host is evaluated with. */
 export const primitiveModules: readonly Module<any, any>[] = [
@@ -25,4 +26,5 @@ export const primitiveModules: readonly Module<any, any>[] = [
   healthModule,
   deploymentModule,
   secretsModule,
+  validatorsModule,
 ];

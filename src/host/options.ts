@@ -10,6 +10,7 @@ import type { portsOptions } from "./ports/options.ts";
 import type { secretsOptions } from "./secrets/options.ts";
 import type { systemdOptions } from "./systemd/options.ts";
 import type { usersOptions } from "./users/options.ts";
+import type { validatorsOptions } from "./validators/options.ts";
 
 /** Every option a host has: the primitives that services compile down to. */
 export type HostOptions = (typeof assertionsModule)["options"] &
@@ -23,4 +24,5 @@ export type HostOptions = (typeof assertionsModule)["options"] &
   typeof portsOptions &
   typeof healthOptions &
   typeof deploymentOptions &
-  typeof secretsOptions;
+  typeof secretsOptions &
+  typeof validatorsOptions;
