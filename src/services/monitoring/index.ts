@@ -219,6 +219,13 @@ export const monitoring = defineModule({
                 },
               },
             },
+            // roost check runs these on the controller when the tools are installed.
+            validators: {
+              "alert-rules": { command: ["promtool", "check", "rules", rulesFile.slice(1)], package: "prometheus" },
+              "alert-rule-tests": { command: ["promtool", "test", "rules", rulesTestFile.slice(1)], package: "prometheus" },
+              "alert-rules-vmalert": { command: ["vmalert", "-dryRun", `-rule=${rulesFile.slice(1)}`], package: "victoria-metrics" },
+              alertmanager: { command: ["amtool", "check-config", alertmanagerFile.slice(1)], package: "prometheus-alertmanager" },
+            },
             healthChecks: {
               "victoria-metrics": { type: "http" as const, url: `http://127.0.0.1:${server.port}/health`, expectBody: "OK" },
               vmalert: { type: "http" as const, url: `http://127.0.0.1:${server.vmalertPort}/health`, expectBody: "OK" },
