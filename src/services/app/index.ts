@@ -206,6 +206,12 @@ function appConfig(name: string, a: AppConfig, hostHas: HostServices) {
         options: [at("virtualHost", "staticFiles", "directory")],
       },
     ],
+    warnings:
+      a.metricsPath !== null && (a.host.startsWith("127.") || a.host === "::1")
+        ? [
+            `services.apps.${name}.metricsPath: the app listens on ${a.host} only, but scrape servers read metrics on the host's address: set host = "0.0.0.0" and open the port to them (networking.firewall.sources)`,
+          ]
+        : [],
     users: {
       users: {
         [a.user]: {
