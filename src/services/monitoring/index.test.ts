@@ -86,7 +86,7 @@ describe("monitoring", () => {
       conf,
       /map \$http_authorization \$monitoring_host \{\n\s+default '';\n\s+include \/run\/roost\/secrets\/monitoring-ingest-tokens;\n\s+\}/,
     );
-    assert.match(conf, /map \$monitoring_host \$monitoring_token_unknown \{\n\s+default 0;\n\s+~\^\$ 1;\n\s+\}/);
+    assert.match(conf, /map \$monitoring_host \$monitoring_token_unknown \{\n\s+default 1;\n\s+~\. 0;\n\s+\}/);
     assert.match(
       conf,
       /location = \/api\/v1\/write \{\n\s+proxy_pass http:\/\/127\.0\.0\.1:8428\/api\/v1\/write\?extra_label=host=\$monitoring_host;/,

@@ -17,7 +17,8 @@ export function ingestMaps() {
   return {
     map: [
       ["$http_authorization", "$monitoring_host", { default: "", include: tokenMapPath }],
-      ["$monitoring_host", "$monitoring_token_unknown", { default: 0, "~^$": 1 }],
+      // nginx never matches a regex against an empty value: a known host matches ".", the rest is the default.
+      ["$monitoring_host", "$monitoring_token_unknown", { default: 1, "~.": 0 }],
     ],
   };
 }
