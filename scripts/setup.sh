@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(systemd nftables systemd-container debootstrap openssh-client iproute2 age sqlite3 pebble)
+packages=(systemd nftables systemd-container debootstrap openssh-client iproute2 age sqlite3 pebble
+  prometheus victoria-metrics prometheus-alertmanager) # promtool, vmalert, amtool: roost check runs them on alert rules
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
