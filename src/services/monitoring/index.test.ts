@@ -183,4 +183,21 @@ describe("monitoring", () => {
       /SUCCESS/,
     );
   });
+
+  it("with the prometheus backend, runs Prometheus with its remote-write receiver behind a vmagent that stamps the host label", () => {
+    const built = buildHostFrom(fleet({ server: { backend: "prometheus", retention: "6" } }), "cheetah");
+    const unit = built.file("/etc/systemd/system/prometheus.service");
+    assert.match(unit, /--storage\.tsdb\.retention\.time=186d --web\.listen-address=127\.0\.0\.1:8428 --web\.enable-remote-write-receiver/);
+    assert.match(built.file("/etc/systemd/system/vmagent-relay.service"), /-remoteWrite\.url=http:\/\/127\.0\.0\.1:8428\/api\/v1\/write/);
+    assert.match(
+      built.file("/etc/nginx/roost.conf"),
+      /proxy_pass http:\/\/127\.0\.0\.1:8430\/api\/v1\/write\?extra_label=host=\$monitoring_host;/,
+    );
+    assert.ok(!built.paths.includes("/etc/systemd/system/vmalert.service"));
+    const files = { "prometheus.yml": built.file("/etc/roost-monitoring/prometheus.yml"), "rules.yml": built.file(rulesFile) };
+    assert.match(
+      runOn(files, "promtool", (d) => ["check", "config", path.join(d, "prometheus.yml")]),
+      /SUCCESS: 10 rules found/,
+    );
+  });
 });

@@ -21,6 +21,10 @@ import {
   alertmanagerFile,
   alertmanagerUnit,
   idleVictoriaMetricsUnit,
+  prometheusConfig,
+  prometheusFile,
+  prometheusUnit,
+  relayUnit,
   rulesFile,
   rulesTestFile,
   smtpPasswordOutput,
@@ -61,6 +65,8 @@ export const monitoring = defineModule({
       }
       return merged;
     };
+    const vm = server.backend === "victoriametrics";
+    const prometheusText = prometheusYaml.generate(prometheusConfig(server) as Json);
     const rulesText = () => prometheusYaml.generate(ruleFile(allRules(), server.evaluationInterval) as Json);
     return mkMerge([
       agent.enable
@@ -134,7 +140,7 @@ export const monitoring = defineModule({
         : {},
       server.enable
         ? {
-            packages: ["victoria-metrics", "prometheus-alertmanager"],
+            packages: ["victoria-metrics", "prometheus-alertmanager", ...(vm ? [] : ["prometheus"])],
             monitoring: {
               alertRules: mkMerge([
                 nodeRules,
@@ -146,14 +152,23 @@ export const monitoring = defineModule({
               ]),
               agent: {
                 scrapeConfigs: [
-                  { job_name: "victoria-metrics", static_configs: [{ targets: [`127.0.0.1:${server.port}`] }] },
-                  { job_name: "vmalert", static_configs: [{ targets: [`127.0.0.1:${server.vmalertPort}`] }] },
+                  ...(vm
+                    ? [
+                        { job_name: "victoria-metrics", static_configs: [{ targets: [`127.0.0.1:${server.port}`] }] },
+                        { job_name: "vmalert", static_configs: [{ targets: [`127.0.0.1:${server.vmalertPort}`] }] },
+                      ]
+                    : [
+                        { job_name: "prometheus", static_configs: [{ targets: [`127.0.0.1:${server.port}`] }] },
+                        { job_name: "vmagent-relay", static_configs: [{ targets: [`127.0.0.1:${server.relayPort}`] }] },
+                      ]),
                   { job_name: "alertmanager", static_configs: [{ targets: [`127.0.0.1:${server.alertmanager.port}`] }] },
                 ],
               },
             },
             directories: {
-              "/var/lib/victoria-metrics": { owner: "_victoria-metrics", group: "_victoria-metrics", mode: "0750" },
+              ...(vm
+                ? { "/var/lib/victoria-metrics": { owner: "_victoria-metrics", group: "_victoria-metrics", mode: "0750" } }
+                : { "/var/lib/prometheus/metrics2": { owner: "prometheus", group: "prometheus", mode: "0750" } }),
               "/var/lib/prometheus/alertmanager": { owner: "prometheus", group: "prometheus", mode: "0750" },
             },
             files: {
@@ -167,6 +182,7 @@ export const monitoring = defineModule({
                   return prometheusYaml.generate(ruleTestFile(allRules(), "rules.yml", server.evaluationInterval) as Json);
                 },
               },
+              ...(vm ? {} : { [prometheusFile]: { text: prometheusText } }),
               [alertmanagerFile]: {
                 get text() {
                   return amText();
@@ -187,8 +203,9 @@ export const monitoring = defineModule({
             },
             systemd: {
               services: {
-                "victoria-metrics": victoriaMetricsUnit(server),
-                vmalert: vmalertUnit(server),
+                ...(vm
+                  ? { "victoria-metrics": victoriaMetricsUnit(server), vmalert: vmalertUnit(server) }
+                  : { prometheus: prometheusUnit(server, prometheusText), "vmagent-relay": relayUnit(server) }),
                 get "prometheus-alertmanager"() {
                   return alertmanagerUnit(server, amText(), password !== null);
                 },
@@ -203,15 +220,17 @@ export const monitoring = defineModule({
                   [server.domain]: {
                     forceSSL: true,
                     enableACME: server.enableACME,
-                    locations: ingestLocations(server.port),
+                    locations: ingestLocations(vm ? server.port : server.relayPort),
                   },
                 },
               },
             },
             networking: {
               ports: {
-                "victoria-metrics": { port: server.port, address: "127.0.0.1", option: ["monitoring", "server", "port"] },
-                vmalert: { port: server.vmalertPort, address: "127.0.0.1", option: ["monitoring", "server", "vmalertPort"] },
+                [server.backend]: { port: server.port, address: "127.0.0.1", option: ["monitoring", "server", "port"] },
+                ...(vm
+                  ? { vmalert: { port: server.vmalertPort, address: "127.0.0.1", option: ["monitoring", "server", "vmalertPort"] } }
+                  : { "vmagent-relay": { port: server.relayPort, address: "127.0.0.1", option: ["monitoring", "server", "relayPort"] } }),
                 alertmanager: {
                   port: server.alertmanager.port,
                   address: "127.0.0.1",
@@ -223,12 +242,21 @@ export const monitoring = defineModule({
             validators: {
               "alert-rules": { command: ["promtool", "check", "rules", rulesFile.slice(1)], package: "prometheus" },
               "alert-rule-tests": { command: ["promtool", "test", "rules", rulesTestFile.slice(1)], package: "prometheus" },
-              "alert-rules-vmalert": { command: ["vmalert", "-dryRun", `-rule=${rulesFile.slice(1)}`], package: "victoria-metrics" },
+              ...(vm
+                ? { "alert-rules-vmalert": { command: ["vmalert", "-dryRun", `-rule=${rulesFile.slice(1)}`], package: "victoria-metrics" } }
+                : { "prometheus-config": { command: ["promtool", "check", "config", prometheusFile.slice(1)], package: "prometheus" } }),
               alertmanager: { command: ["amtool", "check-config", alertmanagerFile.slice(1)], package: "prometheus-alertmanager" },
             },
             healthChecks: {
-              "victoria-metrics": { type: "http" as const, url: `http://127.0.0.1:${server.port}/health`, expectBody: "OK" },
-              vmalert: { type: "http" as const, url: `http://127.0.0.1:${server.vmalertPort}/health`, expectBody: "OK" },
+              ...(vm
+                ? {
+                    "victoria-metrics": { type: "http" as const, url: `http://127.0.0.1:${server.port}/health`, expectBody: "OK" },
+                    vmalert: { type: "http" as const, url: `http://127.0.0.1:${server.vmalertPort}/health`, expectBody: "OK" },
+                  }
+                : {
+                    prometheus: { type: "http" as const, url: `http://127.0.0.1:${server.port}/-/ready` },
+                    "vmagent-relay": { type: "http" as const, url: `http://127.0.0.1:${server.relayPort}/health`, expectBody: "OK" },
+                  }),
               alertmanager: { type: "http" as const, url: `http://127.0.0.1:${server.alertmanager.port}/-/ready` },
             },
             get assertions() {

@@ -22,9 +22,10 @@ export const serverOptions = {
       "Make this host the fleet's monitoring server: VictoriaMetrics, vmalert and Alertmanager, behind an HTTPS ingest endpoint that every agent writes to with its own token.",
   }),
   backend: option({
-    type: t.enumOf(["victoriametrics"]),
+    type: t.enumOf(["victoriametrics", "prometheus"]),
     default: "victoriametrics",
-    description: "The time series database (VictoriaMetrics from Debian's victoria-metrics package).",
+    description:
+      "The time series database: VictoriaMetrics (Debian's victoria-metrics, rules by vmalert), or Prometheus (Debian's prometheus with its remote-write receiver, evaluating the rules itself; writes reach it through a local vmagent that stamps the host label).",
   }),
   domain: option({
     type: dnsName,
@@ -43,7 +44,16 @@ export const serverOptions = {
     default: "12",
     description: "How long samples are kept (VictoriaMetrics -retentionPeriod: months, or with a unit h, d, w, y).",
   }),
-  port: option({ type: t.port, default: 8428, description: "VictoriaMetrics' port, on 127.0.0.1 only (nginx is the way in)." }),
+  port: option({
+    type: t.port,
+    default: 8428,
+    description: "The database's port, on 127.0.0.1 only (nginx is the way in); 8428 for VictoriaMetrics, 9090 is usual for Prometheus.",
+  }),
+  relayPort: option({
+    type: t.port,
+    default: 8430,
+    description: "With the prometheus backend: the port of the vmagent on 127.0.0.1 that passes writes on with the host label.",
+  }),
   evaluationInterval: option({ type: t.duration, default: 60, description: "How often vmalert evaluates the rules." }),
   hostDownAfter: option({
     type: t.duration,
@@ -52,6 +62,7 @@ export const serverOptions = {
   }),
   vmalertPort: option({ type: t.port, default: 8880, description: "vmalert's port, on 127.0.0.1." }),
   victoriametricsFlags: flags("victoria-metrics"),
+  prometheusFlags: flags("prometheus"),
   vmalertFlags: flags("vmalert"),
   alertmanager: {
     port: option({ type: t.port, default: 9093, description: "Alertmanager's port, on 127.0.0.1." }),

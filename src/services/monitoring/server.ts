@@ -6,11 +6,13 @@ import { promDuration } from "./duration.ts";
 import { hostLevelLabel } from "./render-rules.ts";
 
 export const rulesFile = `${configDir}/rules.yml`;
+export const prometheusFile = `${configDir}/prometheus.yml`;
 export const rulesTestFile = `${configDir}/rules.test.yml`;
 export const alertmanagerFile = `${configDir}/alertmanager.yml`;
 export const smtpPasswordOutput = "monitoring-smtp-password";
 const vmDataDir = "/var/lib/victoria-metrics";
 const alertmanagerDataDir = "/var/lib/prometheus/alertmanager";
+const prometheusDataDir = "/var/lib/prometheus/metrics2";
 
 const hardening = {
   NoNewPrivileges: true,
@@ -26,6 +28,8 @@ export interface ServerSettings {
   readonly evaluationInterval: number;
   readonly vmalertPort: number;
   readonly victoriametricsFlags: readonly string[];
+  readonly prometheusFlags: readonly string[];
+  readonly relayPort: number;
   readonly vmalertFlags: readonly string[];
   readonly alertmanager: { readonly port: number; readonly flags: readonly string[] };
 }
@@ -176,5 +180,76 @@ export function alertmanagerConfig(mail: MailSettings, routes: RouteSettings) {
       },
     ],
     receivers: [{ name: "mail", email_configs: [{ to: mail.to.join(", "), send_resolved: true }] }],
+  };
+}
+
+/** Prometheus' retention: VictoriaMetrics' months (a bare number) as days, the rest as written. */
+export function prometheusRetention(retention: string): string {
+  return /^\d+$/.test(retention) ? `${Number(retention) * 31}d` : retention;
+}
+
+/** prometheus.yml: the rules beside it, alerts to the local Alertmanager, late samples (a laptop's buffer) accepted for a day. */
+export function prometheusConfig(cfg: ServerSettings) {
+  return {
+    global: { evaluation_interval: promDuration(cfg.evaluationInterval) },
+    rule_files: ["rules.yml"],
+    alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${cfg.alertmanager.port}`] }] }] },
+    storage: { tsdb: { out_of_order_time_window: "1d" } },
+  };
+}
+
+export function prometheusUnit(cfg: ServerSettings, configText: string) {
+  return {
+    description: "Prometheus: the fleet's metrics and alert rules",
+    documentation: ["https://prometheus.io/docs/"],
+    wantedBy: ["multi-user.target"],
+    after: ["network.target"],
+    serviceConfig: {
+      ExecStart: [
+        execLine([
+          "/usr/bin/prometheus",
+          `--config.file=${prometheusFile}`,
+          `--storage.tsdb.path=${prometheusDataDir}`,
+          `--storage.tsdb.retention.time=${prometheusRetention(cfg.retention)}`,
+          `--web.listen-address=127.0.0.1:${cfg.port}`,
+          "--web.enable-remote-write-receiver",
+          ...cfg.prometheusFlags,
+        ]),
+      ],
+      // SIGHUP re-reads the configuration and the rules.
+      ExecReload: ["/bin/kill -HUP $MAINPID"],
+      User: "prometheus",
+      Group: "prometheus",
+      ReadWritePaths: [prometheusDataDir],
+      Restart: "on-failure" as const,
+      ...hardening,
+    },
+    reloadTriggers: [configText],
+  };
+}
+
+/** With the prometheus backend: a vmagent that takes nginx's writes, adds the host label and passes them on. */
+export function relayUnit(cfg: ServerSettings) {
+  return {
+    description: "vmagent: writes of the fleet's agents to Prometheus, with the host label",
+    wantedBy: ["multi-user.target"],
+    after: ["prometheus.service"],
+    serviceConfig: {
+      ExecStart: [
+        execLine([
+          "/usr/bin/vmagent",
+          `-httpListenAddr=127.0.0.1:${cfg.relayPort}`,
+          `-remoteWrite.url=http://127.0.0.1:${cfg.port}/api/v1/write`,
+          "-remoteWrite.tmpDataPath=/var/lib/vmagent-relay",
+          "-remoteWrite.flushInterval=1s",
+        ]),
+      ],
+      User: "vmagent",
+      Group: "vmagent",
+      StateDirectory: ["vmagent-relay"],
+      Restart: "always" as const,
+      RestartSec: 5,
+      ...hardening,
+    },
   };
 }
