@@ -82,7 +82,7 @@ describe("nginx with a certificate from a local ACME server", { timeout: 600_000
           const https = (path: string) => curl(`--fail --cacert ${rootCa} https://${site}${path}`);
 
           const started = Date.now();
-          await deploy({ fleet: fleet() });
+          const first = await deploy({ fleet: fleet() });
           const deployed = Date.now();
           // The certificate comes after the deploy, from acme-<cert>.timer: nginx first answers with its placeholder.
           await client
@@ -95,6 +95,10 @@ describe("nginx with a certificate from a local ACME server", { timeout: 600_000
               throw new Error(`${(e as Error).message}\n${journal.stdout}${server.log().slice(-20).join("\n")}`);
             });
           const firstHttps = Date.now();
+          const phases = first.find((r) => r.host === "web")!.timings.filter((t) => t.ms >= 500);
+          console.log(
+            `web's first deploy, phases of 0.5 s or more: ${phases.map((t) => `${t.phase} ${(t.ms / 1000).toFixed(1)} s`).join(", ")}`,
+          );
           console.log(
             `deploy ${((deployed - started) / 1000).toFixed(1)} s; first HTTPS 200 ${((firstHttps - started) / 1000).toFixed(1)} s after the deploy started`,
           );
@@ -118,8 +122,15 @@ describe("nginx with a certificate from a local ACME server", { timeout: 600_000
           await client.fail(`timeout 3 bash -c 'exec 3<>/dev/tcp/${web.address}/8000'`);
           await web.succeed("curl -sf --max-time 5 http://127.0.0.1:8000/ >/dev/null");
 
-          const rssKb = (await web.succeed("ps -C nginx -o rss=")).trim().split(/\s+/).map(Number);
-          console.log(`nginx idle: ${rssKb.length} processes, ${(rssKb.reduce((a, b) => a + b, 0) / 1024).toFixed(1)} MiB RSS`);
+          // Idle memory: RSS counts the pages master and workers share once per process, PSS splits them.
+          const kb = async (field: string) =>
+            (await web.succeed(`for p in $(pgrep -x nginx); do awk '/^${field}:/ {print $2}' /proc/$p/smaps_rollup; done`))
+              .trim()
+              .split(/\s+/)
+              .map(Number);
+          const [rss, pss] = [await kb("Rss"), await kb("Pss")];
+          const mib = (xs: number[]) => (xs.reduce((a, b) => a + b, 0) / 1024).toFixed(1);
+          console.log(`nginx idle: ${rss.length} processes, ${mib(rss)} MiB RSS, ${mib(pss)} MiB PSS`);
 
           const state = async () => ({
             nginx: (await web.succeed("systemctl show -p MainPID -p ActiveEnterTimestamp nginx.service")).trim(),
@@ -128,6 +139,7 @@ describe("nginx with a certificate from a local ACME server", { timeout: 600_000
           const before = await state();
 
           // A new location: nginx reloads, nothing restarts.
+          const changeStarted = Date.now();
           const [changed] = await deploy({
             fleet: fleet({
               locations: {
@@ -139,6 +151,12 @@ describe("nginx with a certificate from a local ACME server", { timeout: 600_000
           });
           assert.deepEqual(changed!.actions.reloaded, ["nginx.service"]);
           assert.deepEqual([...changed!.actions.restarted, ...changed!.actions.started, ...changed!.actions.stopped], []);
+          // nginx reloads asynchronously (SIGHUP): the new workers answer a moment after systemctl returns.
+          await client.waitUntilSucceeds(
+            `curl -sf --max-time 5 --cacert ${rootCa} --resolve ${site}:443:${web.address} https://${site}/ping`,
+            10_000,
+          );
+          console.log(`a virtual host change: deploy to its first answer ${((Date.now() - changeStarted) / 1000).toFixed(1)} s`);
           assert.equal(await https("/ping"), "pong");
           assert.deepEqual(await state(), before);
 
@@ -153,6 +171,8 @@ describe("nginx with a certificate from a local ACME server", { timeout: 600_000
           await web.succeed(
             `REQUESTS_CA_BUNDLE=${pebbleCa} certbot renew --force-renewal --no-random-sleep-on-renew --non-interactive ${certbotDirs}`,
           );
+          const deadline = Date.now() + 10_000;
+          while ((await serial()) === served && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
           assert.notEqual(await serial(), served);
           assert.equal((await web.succeed(`openssl x509 -in /var/lib/acme/${site}/cert.pem -noout -serial`)).trim(), await serial());
           assert.equal(await https("/"), "backend says hi\n");
@@ -163,7 +183,10 @@ describe("nginx with a certificate from a local ACME server", { timeout: 600_000
           const [bad] = await deploy({ fleet: fleet({ extraConfig: { no_such_directive: "on" } }), allowFailure: true });
           assert.equal(bad!.status, "failed");
           assert.equal(bad!.rolledBack, true);
-          assert.match(bad!.error!, /reload-or-restart nginx\.service failed: it is active: nginx: configuration file \/etc\/nginx\/roost\.conf test failed/);
+          assert.match(
+            bad!.error!,
+            /reload-or-restart nginx\.service failed: it is active: nginx: configuration file \/etc\/nginx\/roost\.conf test failed/,
+          );
           assert.equal((await web.succeed("readlink /var/lib/roost/current")).trim(), current);
           assert.doesNotMatch(await web.succeed("cat /etc/nginx/roost.conf"), /no_such_directive/);
           assert.equal(await https("/"), "backend says hi\n");
