@@ -1,12 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { defineFleet, host, secret, shellQuote } from "roost";
+import { mysql, requireMysql } from "roost/services/mysql";
 import { postgresql, requirePostgresql } from "roost/services/postgresql";
 import { redis, redisUnit } from "roost/services/redis";
 import { runScenario, scenario } from "roost/testing";
 import { activeSince } from "./test-fleet.ts";
 
 const psql = "/usr/bin/psql -X -v ON_ERROR_STOP=1";
+const mariadb = "/usr/bin/mariadb --batch --skip-column-names";
 
 /** A oneshot consumer: runs `command` as `user` once its database is ready, and stays active. */
 const consumer = (user: string, command: string, extra: Record<string, unknown> = {}) => ({
@@ -21,12 +23,12 @@ const journalCursor = async (h: Host) => /cursor: (\S+)/.exec(await h.succeed("j
 const setupLogSince = (h: Host, cursor: string) =>
   h.succeed(`journalctl --no-pager -o cat -u postgresql-setup.service --after-cursor=${shellQuote(cursor)}`);
 
-const fleet = (workMem = "4MB") =>
+const fleet = (workMem = "4MB", defaultRedis = true) =>
   defineFleet({
     hosts: {
       db: host({
         address: "root@db",
-        modules: [postgresql, redis],
+        modules: [postgresql, redis, mysql],
         config: {
           services: {
             postgresql: {
@@ -38,9 +40,17 @@ const fleet = (workMem = "4MB") =>
                 { name: "report", passwordSecret: secret("report_db_password") },
               ],
             },
+            mysql: {
+              enable: true,
+              ensureDatabases: ["shop"],
+              ensureUsers: [
+                { name: "shop", ensurePermissions: { "shop.*": "ALL PRIVILEGES" } },
+                { name: "report", ensurePermissions: { "shop.*": "SELECT, INSERT" }, passwordSecret: secret("report_mysql_password") },
+              ],
+            },
             redis: {
               servers: {
-                "": { enable: true, requirePassSecret: secret("redis_password") },
+                "": { enable: defaultRedis, requirePassSecret: secret("redis_password") },
                 cache: { enable: true, maxmemory: "64M", maxmemoryPolicy: "allkeys-lru" },
               },
             },
@@ -48,7 +58,10 @@ const fleet = (workMem = "4MB") =>
           users: {
             users: { shop: { isSystemUser: true }, reporter: { isSystemUser: true } },
           },
-          secrets: { "report-db": { environment: { PGPASSWORD: secret("report_db_password") }, owner: "reporter" } },
+          secrets: {
+            "report-db": { environment: { PGPASSWORD: secret("report_db_password") }, owner: "reporter" },
+            "report-my": { template: "[client]\npassword={{secret:report_mysql_password}}\n", owner: "reporter" },
+          },
           systemd: {
             services: {
               // The owner, as OS user shop over the unix socket (peer): its schema, then a row.
@@ -56,6 +69,19 @@ const fleet = (workMem = "4MB") =>
                 "shop",
                 `${psql} -d shop -c "CREATE TABLE IF NOT EXISTS items (who text); GRANT SELECT, INSERT ON items TO report; INSERT INTO items VALUES ('peer')"`,
               ),
+              // MariaDB: the OS user shop over the unix socket (unix_socket), then report over TCP with its password.
+              "shop-my-writer": {
+                ...requireMysql(),
+                script: `${mariadb} -D shop -e "CREATE TABLE IF NOT EXISTS items (who text); INSERT INTO items VALUES ('socket')"`,
+                serviceConfig: { Type: "oneshot", RemainAfterExit: true, User: "shop" },
+              },
+              "report-my-writer": {
+                after: ["shop-my-writer.service"],
+                requires: ["shop-my-writer.service"],
+                secrets: ["report-my"],
+                script: `/usr/bin/mariadb --defaults-extra-file=/run/roost/secrets/report-my --batch -h 127.0.0.1 -u report -D shop -e "INSERT INTO items VALUES ('password')"`,
+                serviceConfig: { Type: "oneshot", RemainAfterExit: true, User: "reporter" },
+              },
               // A Redis consumer on the cache server's unix socket, in the group redis.
               "cache-writer": {
                 after: [redisUnit("cache")],
@@ -83,7 +109,7 @@ const fleet = (workMem = "4MB") =>
   });
 
 describe("databases on a real host", { timeout: 600_000 }, () => {
-  it("PostgreSQL (peer and scram consumers, no trust, no leaked password) and Redis (password, socket); a redeploy is a no-op", async () => {
+  it("PostgreSQL (peer and scram consumers, no trust, no leaked password) and Redis (password, socket) and MariaDB (socket and password consumers); a redeploy is a no-op", async () => {
     await runScenario(
       scenario({
         fleet: fleet(),
@@ -140,6 +166,13 @@ describe("databases on a real host", { timeout: 600_000 }, () => {
           );
           await db.fail(`grep -rqF -- ${shellQuote(secrets.values.redis_password!)} /etc /var/lib/roost /var/log`);
 
+          // MariaDB: both users wrote their row; a wrong password is refused; the plaintext is nowhere.
+          await db.waitForUnit("report-my-writer.service");
+          assert.equal(await db.succeed(`${mariadb} -D shop -e "SELECT DISTINCT who FROM items ORDER BY who"`), "password\nsocket\n");
+          const myWrong = await db.ssh(`${mariadb} -h 127.0.0.1 -u report -pwrong -D shop -e "SELECT 1"`);
+          assert.match(myWrong.stderr, /Access denied for user 'report'/);
+          await db.fail(`grep -rqF -- ${shellQuote(secrets.values.report_mysql_password!)} /etc /var/lib/roost /var/log /var/lib/mysql`);
+
           // The same configuration again is a no-op; a reload-only setting reloads the server, restarts nothing.
           const since = await activeSince(db, "postgresql@15-main.service");
           const [same] = await deploy();
@@ -156,16 +189,43 @@ describe("databases on a real host", { timeout: 600_000 }, () => {
           const before = Number(await db.succeed(scramRows));
           secrets.set("report_db_password", `${password}-rotated`);
           cursor = await journalCursor(db);
+          // Every process's arguments, sampled while the deploy sets the new password.
+          await db.succeed("systemd-run --unit=ps-sampler sh -c 'while :; do ps -eo args; sleep 0.02; done > /root/ps.log'");
           const [rotated] = await deploy({ fleet: fleet("8MB") });
+          await db.succeed("systemctl stop ps-sampler.service");
+          assert.ok(
+            Number(await db.succeed("grep -c /etc/roost/postgresql/setup /root/ps.log || true")) > 0,
+            "the sampler saw the setup run",
+          );
+          await db.fail(`grep -qF -- ${shellQuote(`${password}-rotated`)} /root/ps.log`);
           assert.deepEqual(rotated!.actions.restarted, ["report-writer.service"]);
           assert.deepEqual(rotated!.actions.reloaded, ["postgresql-setup.service"]);
           assert.match(await setupLogSince(db, cursor), /set the password of role report/);
           assert.equal(Number(await db.succeed(scramRows)), before + 1);
 
-          const rss = await db.succeed("ps -o rss= -C postgres | awk '{ s += $1 } END { print s }'");
+          // Idle memory: the proportional set size of each server's processes (shared pages counted once).
+          const pss = async (unit: string) =>
+            Math.round(
+              Number(
+                await db.succeed(
+                  `cg=$(systemctl show -p ControlGroup --value ${unit}); for root in /sys/fs/cgroup/systemd /sys/fs/cgroup/unified /sys/fs/cgroup; do if [ -f $root$cg/cgroup.procs ]; then for p in $(cat $root$cg/cgroup.procs); do awk '/^Pss:/ { print $2 }' /proc/$p/smaps_rollup; done; break; fi; done | awk '{ s += $1 } END { print s }'`,
+                ),
+              ) / 1024,
+            );
           console.log(
-            `# postgresql: first deploy (install, cluster, setup) ${firstDeploy.toFixed(1)} s; idle RSS of its processes ${Math.round(Number(rss) / 1024)} MiB`,
+            `# first deploy (PostgreSQL, MariaDB and Redis installed, clusters made, setup done): ${firstDeploy.toFixed(1)} s; ` +
+              `idle PSS: postgresql ${await pss("postgresql@15-main.service")} MiB, mariadb ${await pss("mariadb.service")} MiB, redis ${await pss("redis-server.service")} MiB`,
           );
+
+          // Without the server named "", Debian's redis-server.service is Roost's unit that runs nothing: 6379 is free.
+          const [noDefault] = await deploy({ fleet: fleet("8MB", false) });
+          assert.ok(noDefault!.actions.restarted.includes("redis-server.service"), noDefault!.actions.restarted.join(" "));
+          assert.equal(await db.succeed("ss -Hltn 'sport = :6379'"), "");
+          assert.match(
+            await db.succeed("systemctl show -p ActiveState,SubState redis-server.service"),
+            /ActiveState=active\nSubState=exited/,
+          );
+          assert.equal(await db.succeed("redis-cli -s /run/redis-cache/redis.sock GET greeting"), "hello\n");
         },
       }),
     );
