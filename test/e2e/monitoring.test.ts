@@ -15,7 +15,10 @@ const rootCa = "/etc/ssl/pebble-root.pem";
 const testAgent = { scrapeInterval: "2s", flushInterval: "1s", tlsCAFile: rootCa } as const;
 
 /** cheetah is the server, tiger an agent, dino an intermittent agent; durations shortened so alerts come in seconds. */
-function fleetFor(env: { acme: AcmeServer; root: string; sink: SmtpSink } | null): Fleet {
+function fleetFor(
+  env: { acme: AcmeServer; root: string; sink: SmtpSink } | null,
+  backend: "victoriametrics" | "prometheus" = "victoriametrics",
+): Fleet {
   const root = { [rootCa]: { text: env?.root ?? "none\n" } };
   const packages = ["curl"];
   return defineFleet({
@@ -40,6 +43,7 @@ function fleetFor(env: { acme: AcmeServer; root: string; sink: SmtpSink } | null
           monitoring: {
             server: {
               enable: true,
+              backend,
               domain,
               hostDownAfter: "20s",
               evaluationInterval: "2s",
@@ -87,6 +91,26 @@ async function query(
 
 function shellWord(s: string): string {
   return `'${s.replaceAll("'", "'\\''")}'`;
+}
+
+/** A second vmagent on tiger, with tiger's token, labels its series host="cheetah": the server stores them as tiger. */
+async function assertForgedHostIgnored(tiger: TestHost, cheetah: TestHost): Promise<void> {
+  await tiger.succeed(
+    [
+      "systemd-run --unit=forger -p User=vmagent -p BindReadOnlyPaths=/etc/roost-monitoring/vmagent-hosts:/etc/hosts",
+      "/usr/bin/vmagent -promscrape.config=/etc/roost-monitoring/vmagent.yml",
+      `-remoteWrite.url=https://${domain}/api/v1/write -remoteWrite.bearerTokenFile=/run/roost/secrets/monitoring-token`,
+      `-remoteWrite.tlsCAFile=${rootCa} -remoteWrite.label=host=cheetah -remoteWrite.label=forged=yes`,
+      "-remoteWrite.tmpDataPath=/tmp/forger -remoteWrite.flushInterval=1s -httpListenAddr=127.0.0.1:8439",
+    ].join(" "),
+  );
+  await until("forged series", 30_000, async () => ((await query(cheetah, 'up{forged="yes"}')).length > 0 ? true : null));
+  const forged = await query(cheetah, 'count by (host) (up{forged="yes"})');
+  assert.deepEqual(
+    forged.map((r) => r.metric.host),
+    ["tiger"],
+  );
+  await tiger.succeed("systemctl stop forger");
 }
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
@@ -159,22 +183,7 @@ describe("monitoring: a central host and three agents on real hosts", { timeout:
           await tiger!.fail(`curl -sf --max-time 3 http://${cheetah!.address}:8428/health`);
 
           // tiger's own token with series that say host="cheetah": stored as tiger.
-          await tiger!.succeed(
-            [
-              "systemd-run --unit=forger -p User=vmagent -p BindReadOnlyPaths=/etc/roost-monitoring/vmagent-hosts:/etc/hosts",
-              "/usr/bin/vmagent -promscrape.config=/etc/roost-monitoring/vmagent.yml",
-              `-remoteWrite.url=https://${domain}/api/v1/write -remoteWrite.bearerTokenFile=/run/roost/secrets/monitoring-token`,
-              `-remoteWrite.tlsCAFile=${rootCa} -remoteWrite.label=host=cheetah -remoteWrite.label=forged=yes`,
-              "-remoteWrite.tmpDataPath=/tmp/forger -remoteWrite.flushInterval=1s -httpListenAddr=127.0.0.1:8439",
-            ].join(" "),
-          );
-          await until("forged series", 30_000, async () => ((await query(cheetah!, 'up{forged="yes"}')).length > 0 ? true : null));
-          const forged = await query(cheetah!, 'count by (host) (up{forged="yes"})');
-          assert.deepEqual(
-            forged.map((r) => r.metric.host),
-            ["tiger"],
-          );
-          await tiger!.succeed("systemctl stop forger");
+          await assertForgedHostIgnored(tiger!, cheetah!);
 
           // A failed unit on tiger: SystemdUnitFailed mails it.
           await tiger!.ssh("systemd-run --unit=doomed -p Restart=no /bin/false");
@@ -213,6 +222,34 @@ describe("monitoring: a central host and three agents on real hosts", { timeout:
             return n >= (awaySeconds - 4) / 2 - 2 ? n : null;
           });
           console.log(`dino away ${awaySeconds} s: ${samples} samples of up (every 2 s) stored for that time after it came back`);
+        } finally {
+          await acme.close();
+          await sink.close();
+        }
+      },
+    });
+  });
+
+  it("with the prometheus backend: every host's metrics under its own name, whatever host label an agent sends", async () => {
+    await runScenario({
+      fleet: fleetFor(null, "prometheus"),
+      async test({ hosts, deploy }) {
+        const { cheetah, tiger } = hosts as Record<string, TestHost>;
+        const sink = await startSmtpSink(cheetah!.spec.gateway);
+        const acme = await startAcmeServer({ address: cheetah!.spec.gateway });
+        try {
+          await acme.addHost(domain, cheetah!.address);
+          await deploy({ fleet: fleetFor({ acme, root: await acme.issuingRootPem(), sink }, "prometheus") });
+          const deployed = Date.now();
+          await until("node metrics of cheetah, tiger and dino in Prometheus", 60_000, async () => {
+            const seen = (await query(cheetah!, "count by (host) (node_uname_info)")).map((r) => r.metric.host).sort();
+            return seen.join(",") === "cheetah,dino,tiger" ? seen : null;
+          });
+          console.log(
+            `prometheus: node metrics of all three hosts queryable ${((Date.now() - deployed) / 1000).toFixed(1)} s after the deploy`,
+          );
+          assert.match(await cheetah!.succeed("curl -sf --max-time 5 http://127.0.0.1:8428/api/v1/status/buildinfo"), /"version":"2\./);
+          await assertForgedHostIgnored(tiger!, cheetah!);
         } finally {
           await acme.close();
           await sink.close();
