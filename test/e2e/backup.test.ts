@@ -103,7 +103,7 @@ describe("backups with restic on real hosts", { timeout: 600_000 }, () => {
           const rows = await app.succeed(psql("SELECT count(*), md5(string_agg(name, ',' ORDER BY id)) FROM items"));
           await app.succeed(
             mariadb(
-              "CREATE TABLE shop.orders(id int PRIMARY KEY, v text); INSERT INTO shop.orders SELECT seq, md5(seq) FROM seq_1_to_3000;",
+              "CREATE TABLE shop.orders(id int PRIMARY KEY, v text); INSERT INTO shop.orders SELECT seq, md5(seq) FROM shop.seq_1_to_3000;",
             ),
           );
           const orders = await app.succeed(
@@ -156,11 +156,11 @@ describe("backups with restic on real hosts", { timeout: 600_000 }, () => {
           assert.equal(new Set(snapshots.map((s) => s.run)).size, 1, "one run");
           // The repository is on vault, in the account Roost made for app, which may only speak sftp.
           await vault.succeed("test -f /srv/backup/app/vault/config && stat -c %U /srv/backup/app/vault/config | grep -qx backup-app");
-          await app.fail(
-            "ssh -F /dev/null -i /etc/ssh/ssh_host_ed25519_key -o BatchMode=yes -o StrictHostKeyChecking=no backup-app@" +
-              vault.address +
-              " id",
+          // That account runs no command: its key line forces sftp.
+          const shell = await app.ssh(
+            `ssh -F /dev/null -i /etc/ssh/ssh_host_ed25519_key -o BatchMode=yes -o StrictHostKeyChecking=no backup-app@${vault.address} id </dev/null`,
           );
+          assert.doesNotMatch(shell.stdout, /uid=/);
 
           // Destroy all three, then restore the latest run.
           await app.succeed(

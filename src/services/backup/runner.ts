@@ -64,9 +64,10 @@ lock_repository() {
   flock 9
 }
 ensure_repository() {
-  restic_ cat config > /dev/null 2>&1 && return 0
-  [ "$(jq -r .restic.initialize "$1")" = true ] || die "the repository does not answer, and initialize is off"
-  echo "initialising the repository"
+  local err
+  err=$(restic_ cat config 2>&1 > /dev/null) && return 0
+  [ "$(jq -r .restic.initialize "$1")" = true ] || die "cannot open the repository, and initialize is off: $err"
+  echo "cannot open the repository ($err): initialising it"
   restic_ init
 }
 # Write a node_exporter textfile atomically: $1 the file, the rest lines of it.
