@@ -185,6 +185,12 @@ describe("monitoring: a central host and three agents on real hosts", { timeout:
           // tiger's own token with series that say host="cheetah": stored as tiger.
           await assertForgedHostIgnored(tiger!, cheetah!);
 
+          // Each host's Roost health checks, run every minute, are metrics too.
+          await until("roost_health_check_ok of every host", 90_000, async () => {
+            const r = await query(cheetah!, 'count by (host) (roost_health_check_ok{check="vmagent"} == 1)');
+            return r.length === 3 ? r : null;
+          });
+
           // A failed unit on tiger: SystemdUnitFailed mails it.
           await tiger!.ssh("systemd-run --unit=doomed -p Restart=no /bin/false");
           const failedMail = await sink.waitForMessage(
