@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { defineFleet, formats, host, secret } from "roost";
+import { defineFleet, host, secret } from "roost";
+import { acme } from "roost/services/acme";
+import { monitoring, rulesFile, rulesTestFile } from "roost/services/monitoring";
 import { buildHostFrom } from "roost/testing";
 import { backup, runnerPath } from "./index.ts";
 
@@ -335,59 +337,49 @@ describe("services.backup", () => {
     execFileSync("bash", ["-n"], { input: built.file(runnerPath) });
   });
 
-  it("contributes alert rules that fire when a backup is too old or a check failed (promtool test rules)", () => {
-    const built = buildHostFrom(
-      fleetWith({
-        services: {
-          backup: {
-            enable: true,
-            repositories: { local: { url: "/srv/restic", passwordSecret: password } },
-            jobs: { f: { paths: ["/srv/f"] } },
+  it("contributes alert rules that the monitoring server evaluates, whose promtool tests pass", () => {
+    const monitored = defineFleet({
+      modules: [monitoring, backup],
+      hosts: {
+        mon: host({
+          address: "root@10.0.0.5",
+          modules: [monitoring, acme],
+          config: {
+            security: { acme: { acceptTerms: true, defaults: { email: "ops@example.org" } } },
+            monitoring: {
+              server: {
+                enable: true,
+                domain: "metrics.example.org",
+                mail: { to: ["ops@example.org"], from: "alerts@example.org", smarthost: "smtp.example.org:587" },
+              },
+            },
           },
-        },
-      }),
-      "app",
-    );
-    const rules = built.config.monitoring.alertRules.backup;
-    assert.deepEqual(Object.keys(rules).sort(), ["ResticBackupTooOld", "ResticCheckFailed"]);
+        }),
+        app: host({
+          address: "root@10.0.0.1",
+          modules: [monitoring, backup],
+          config: {
+            services: {
+              backup: {
+                enable: true,
+                repositories: { local: { url: "/srv/restic", passwordSecret: password } },
+                jobs: { f: { paths: ["/srv/f"] } },
+              },
+            },
+          },
+        }),
+      },
+    });
+    const app = buildHostFrom(monitored, "app");
+    assert.deepEqual(Object.keys(app.config.monitoring.alertRules.backup).sort(), ["ResticBackupTooOld", "ResticCheckFailed"]);
+    const mon = buildHostFrom(monitored, "mon");
+    assert.match(mon.file(rulesFile), /- alert: ResticBackupTooOld\n/);
     const dir = mkdtempSync(path.join(tmpdir(), "backup-rules-"));
     try {
-      const yaml = formats.prometheusYaml();
-      const ruleGroups = {
-        groups: [
-          {
-            name: "backup",
-            rules: Object.entries(rules).map(([alert, r]: [string, any]) => ({
-              alert,
-              expr: r.expr,
-              for: `${r.for}s`,
-              labels: { severity: r.severity },
-              annotations: { summary: r.summary, description: r.description },
-            })),
-          },
-        ],
-      };
-      writeFileSync(path.join(dir, "rules.yml"), yaml.generate(ruleGroups));
-      const tests = {
-        rule_files: ["rules.yml"],
-        tests: Object.entries(rules).flatMap(([alert, r]: [string, any]) =>
-          r.tests.map((t: any) => ({
-            interval: `${t.interval}s`,
-            input_series: t.inputSeries.map((s: any) => ({ series: s.series, values: s.values })),
-            alert_rule_test: [
-              {
-                eval_time: `${t.evalTime}s`,
-                alertname: alert,
-                exp_alerts: t.expectAlerts.map((e: any) => ({
-                  exp_labels: { ...e.labels, severity: r.severity },
-                  exp_annotations: { summary: e.summary, description: e.description },
-                })),
-              },
-            ],
-          })),
-        ),
-      };
-      writeFileSync(path.join(dir, "tests.yml"), yaml.generate(tests));
+      writeFileSync(path.join(dir, path.basename(rulesFile)), mon.file(rulesFile));
+      writeFileSync(path.join(dir, "tests.yml"), mon.file(rulesTestFile));
+      const check = spawnSync("promtool", ["check", "rules", path.basename(rulesFile)], { cwd: dir, encoding: "utf8" });
+      assert.equal(check.status, 0, check.stdout + check.stderr);
       const run = spawnSync("promtool", ["test", "rules", "tests.yml"], { cwd: dir, encoding: "utf8" });
       assert.equal(run.status, 0, run.stdout + run.stderr);
     } finally {
