@@ -67,7 +67,11 @@ export const monitoring = defineModule({
     };
     const vm = server.backend === "victoriametrics";
     const prometheusText = prometheusYaml.generate(prometheusConfig(server) as Json);
+    const scrapeText = () =>
+      prometheusYaml.generate(scrapeConfig(config.monitoring.scrapeTargets, agent.scrapeInterval, agent.scrapeConfigs as Json[]) as Json);
     const rulesText = () => prometheusYaml.generate(ruleFile(allRules(), server.evaluationInterval) as Json);
+    // What reads other hosts is a getter, and only where no module reads it while modules run: file
+    // texts, secret templates, rules and assertions (and the vmagent unit, which reads no addresses).
     return mkMerge([
       agent.enable
         ? {
@@ -85,9 +89,7 @@ export const monitoring = defineModule({
             files: {
               [scrapeFile]: {
                 get text() {
-                  return prometheusYaml.generate(
-                    scrapeConfig(config.monitoring.scrapeTargets, agent.scrapeInterval, agent.scrapeConfigs as Json[]) as Json,
-                  );
+                  return scrapeText();
                 },
               },
               [hostsFile]: {
@@ -101,10 +103,7 @@ export const monitoring = defineModule({
               services: {
                 get vmagent() {
                   const s = findServer(nodes, { withAddress: false });
-                  const text = prometheusYaml.generate(
-                    scrapeConfig(config.monitoring.scrapeTargets, agent.scrapeInterval, agent.scrapeConfigs as Json[]) as Json,
-                  );
-                  return vmagentUnit(s ?? { name: "", domain: "monitoring.invalid", address: undefined }, agent, text);
+                  return vmagentUnit(s ?? { name: "", domain: "monitoring.invalid", address: undefined }, agent, scrapeText());
                 },
                 "victoria-metrics": mkDefault(idleVictoriaMetricsUnit()),
                 ...(agent.healthChecks
