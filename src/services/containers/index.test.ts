@@ -129,7 +129,7 @@ describe("virtualisation.oci-containers", () => {
     const unit = built.file("/etc/systemd/system/podman-api.service");
     assert.deepEqual(line(unit, "EnvironmentFile"), ["EnvironmentFile=/run/roost/secrets/api-env"]);
     assert.match(line(unit, "ExecStart")[0]!, / --env=API_TOKEN --env=DB_PASSWORD localhost\/api:1$/);
-    assert.deepEqual(built.config.systemd.services["podman-api"].secrets, ["api-env"]);
+    assert.deepEqual(built.config.systemd.services["podman-api"]!.secrets, ["api-env"]);
   });
 
   it("ships an image archive with the generation and loads it only when the host lacks that image id", () => {
