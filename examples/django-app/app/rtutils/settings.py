@@ -39,6 +39,8 @@ RT = {
 
 LOGGING = {
     "version": 1,
+    # gunicorn's own loggers (its access log) keep working.
+    "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
 }
