@@ -63,6 +63,7 @@ export const backup = defineModule({
         config.deployment.hostKey,
         nodes,
         cfg.metricsDirectory ?? config.services.nodeExporter.textfileDirectory,
+        nodes[hostName]!.config.virtualisation?.["oci-containers"]?.backend ?? "podman",
       ));
     return mkMerge([
       cfg.enable

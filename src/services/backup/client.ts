@@ -65,6 +65,7 @@ export function renderClient(
   hostKey: string | null,
   nodes: Nodes,
   metricsDirectory: string,
+  runtime: "podman" | "docker" = "podman",
 ): ClientParts {
   const repositoryNames = Object.keys(cfg.repositories);
   const defaultRepository = cfg.defaultRepository ?? (repositoryNames.length === 1 ? repositoryNames[0]! : null);
@@ -159,12 +160,12 @@ export function renderClient(
     const exclude = [...new Set([...j.exclude, ...sources.flatMap((s) => s.exclude)])];
     const databases: DatabaseEntry[] = [];
     for (const d of [...j.databases, ...sources.flatMap((s) => s.databases)]) {
-      const entry = databaseEntry(d, services);
+      const entry = databaseEntry(d, services, runtime);
       if ("problem" in entry) problem(`services.backup.jobs.${jobName}.databases: ${entry.problem}`, at("databases"));
       else if (databases.some((e) => e.file === entry.file))
         problem(`services.backup.jobs.${jobName}.databases: ${entry.type} ${entry.label} is listed twice`, at("databases"));
       else databases.push(entry);
-      parts.packages.push(d.container === null ? toolOf[d.type] : "podman");
+      parts.packages.push(d.container === null ? toolOf[d.type] : runtime === "docker" ? "docker.io" : "podman");
     }
     const forget = forgetArgs(j.retention);
     if (forget.length === 0)

@@ -7,4 +7,5 @@
 // its own name unless it names another job.
 export { backup } from "./backup.ts";
 export { appSource, backupApps } from "./apps.ts";
+export { backupContainers } from "./containers.ts";
 export { runnerPath } from "./runner.ts";

@@ -173,6 +173,8 @@ export interface DatabaseEntry {
   readonly path: string | null;
   readonly owner: string | null;
   readonly container: string | null;
+  /** The container runtime of `container` (virtualisation.oci-containers.backend). */
+  readonly runtime: "podman" | "docker" | null;
   /** Names the dump in tags and file names; unique in its job. */
   readonly label: string;
   /** The file name of the dump inside its snapshot. */
@@ -187,7 +189,11 @@ export interface DatabaseEntry {
  * A database entry with what the host's own database modules say about it: the sqlite file and
  * owner of a services.sqlite entry, the redis server's socket or port, PostgreSQL's port.
  */
-export function databaseEntry(d: Database, services: Record<string, any>): DatabaseEntry | { problem: string } {
+export function databaseEntry(
+  d: Database,
+  services: Record<string, any>,
+  runtime: "podman" | "docker" = "podman",
+): DatabaseEntry | { problem: string } {
   let path = d.path;
   let owner = d.owner;
   let port: number | null = null;
@@ -227,6 +233,7 @@ export function databaseEntry(d: Database, services: Record<string, any>): Datab
     path,
     owner,
     container: d.container,
+    runtime: d.container === null ? null : runtime,
     label,
     file: `${d.type}-${label}.${d.type === "redis" ? "rdb" : "sql"}`,
     port,

@@ -98,7 +98,7 @@ dump_database() {
   path=$(jq -r '.path // ""' <<< "$1")
   container=$(jq -r '.container // ""' <<< "$1")
   local -a exec=()
-  [ -z "$container" ] || exec=(podman exec -i "$container")
+  [ -z "$container" ] || exec=("$(jq -r .runtime <<< "$1")" exec -i "$container")
   case $type in
     postgresql)
       port=$(jq -r '.port // 5432' <<< "$1")
@@ -134,7 +134,7 @@ restore_database() {
   name=$(jq -r '.name // ""' <<< "$1")
   container=$(jq -r '.container // ""' <<< "$1")
   local -a exec=()
-  [ -z "$container" ] || exec=(podman exec -i "$container")
+  [ -z "$container" ] || exec=("$(jq -r .runtime <<< "$1")" exec -i "$container")
   case $type in
     postgresql)
       if [ -n "$container" ]; then
