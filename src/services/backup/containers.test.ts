@@ -32,7 +32,7 @@ function build(backend: "podman" | "docker") {
           services: {
             backup: { enable: true, repositories: { local: { url: "/srv/restic", passwordSecret: secret("backup_password") } } },
           },
-        },
+        } as never,
       }),
     },
   });
