@@ -44,6 +44,8 @@ describe("services.nginx", () => {
       /^ExecReload=\/usr\/sbin\/nginx -t -q -c \/etc\/nginx\/roost\.conf\nExecReload=\/usr\/sbin\/nginx -c \/etc\/nginx\/roost\.conf -s reload$/m,
     );
     assert.match(text, /^ExecStop=-\/sbin\/start-stop-daemon --quiet --stop --retry QUIT\/5 --pidfile \/run\/nginx\.pid$/m);
+    assert.match(text, /^ProtectSystem=full$/m);
+    assert.match(text, /^NoNewPrivileges=yes$/m);
     assert.match(built.file(conf), /^pid \/run\/nginx\.pid;$/m);
     assert.doesNotMatch(built.file(conf), /sites-enabled/);
     assert.deepEqual(built.manifest.healthChecks.nginx, {

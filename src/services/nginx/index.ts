@@ -45,6 +45,17 @@ export const nginx = defineModule({
               TimeoutStopSec: 5,
               KillMode: "mixed",
               Restart: "on-failure",
+              // The master runs as root (ports 80/443, the certificates); it writes only logs, its temp
+              // files under /var/lib/nginx and its pid file, so the rest of the system is read-only to it.
+              NoNewPrivileges: true,
+              ProtectSystem: "full",
+              PrivateTmp: true,
+              PrivateDevices: true,
+              ProtectKernelTunables: true,
+              ProtectKernelModules: true,
+              ProtectControlGroups: true,
+              RestrictSUIDSGID: true,
+              LockPersonality: true,
             },
             reloadTriggers: [text],
           },
