@@ -58,5 +58,12 @@ export function nginxAssertions(virtualHosts: Record<string, VirtualHostValue>, 
         });
     }
   }
+  const defaults = Object.entries(virtualHosts).filter(([, v]) => v.default);
+  if (defaults.length > 1)
+    out.push({
+      assertion: false,
+      message: `services.nginx.virtualHosts: ${defaults.map(([n]) => JSON.stringify(n)).join(" and ")} are each the default server; nginx takes one`,
+      options: defaults.map(([n]) => [...vhostPath(n), "default"]),
+    });
   return out;
 }
