@@ -38,7 +38,7 @@ const fleet = defineFleet({
             enable: true,
             repositories: {
               vault: { sftp: { host: "vault" }, passwordSecret: secret("backup_password"), checkSchedule: null },
-              local: { url: "/var/backups/restic", passwordSecret: secret("backup_password"), checkSchedule: null },
+              local: { url: "/var/backups/restic", passwordSecret: secret("backup_password") },
             },
             jobs: {
               site: {
@@ -204,6 +204,11 @@ describe("backups with restic on real hosts", { timeout: 600_000 }, () => {
           // Retention: keep the last 3 of a local repository after 5 runs.
           for (let i = 0; i < 5; i++) assert.equal((await onApp({ action: "run", job: "etc", snapshot: null, target: null })).code, 0);
           assert.equal((await list("etc")).length, 3);
+          // The repository's periodic check, run now: no error, and a metric of it.
+          await app.succeed("systemctl list-timers --all --no-pager | grep -q roost-backup-check-local.timer");
+          await app.succeed("systemctl start roost-backup-check-local.service");
+          const check = await app.succeed("cat /var/lib/prometheus/node-exporter/restic-check-local.prom");
+          assert.equal(metric(check, "restic_check_last_run_exit_code"), 0, check);
 
           // vault stops answering app: the unit fails, the metric says so, the last success stays.
           await vault.succeed(`nft insert rule inet roost input ip saddr ${app.address} tcp dport 22 reject with tcp reset`);
