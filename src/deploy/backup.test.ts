@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { formatSnapshots } from "../cli/commands/backup.ts";
 import { main } from "../cli/main.ts";
 import { backupJobName, parseBackupLine, restoreTarget, snapshotId } from "./backup.ts";
 
@@ -23,6 +24,24 @@ describe("roost backup arguments and lines", () => {
     assert.deepEqual(parseBackupLine("ran shop failed"), { kind: "ran", job: "shop", ok: false });
     assert.deepEqual(parseBackupLine("log Fatal: unable to open repository"), { kind: "log", text: "Fatal: unable to open repository" });
     assert.deepEqual(parseBackupLine("snapshot shop nothex"), { kind: "other", text: "snapshot shop nothex" });
+  });
+
+  it("lists snapshots by job and run, one line each", () => {
+    const snapshots = [
+      { job: "shop", id: "bbbbbbbb11", time: "2026-11-26T15:00:02Z", run: "20261126T150000Z", kind: "postgresql" as const, name: "shop" },
+      { job: "shop", id: "aaaaaaaa11", time: "2026-11-26T15:00:01Z", run: "20261126T150000Z", kind: "files" as const, name: null },
+      { job: "etc", id: "cccccccc11", time: "2026-11-25T15:00:01Z", run: "20261125T150000Z", kind: "files" as const, name: null },
+    ];
+    assert.equal(
+      formatSnapshots(snapshots),
+      [
+        "JOB   TIME                  SNAPSHOT  WHAT",
+        "etc   2026-11-25T15:00:01Z  cccccccc  files",
+        "shop  2026-11-26T15:00:01Z  aaaaaaaa  files",
+        "shop  2026-11-26T15:00:02Z  bbbbbbbb  postgresql shop",
+      ].join("\n"),
+    );
+    assert.equal(formatSnapshots([]), "no snapshots");
   });
 
   it("refuses a bad job, snapshot or target as a usage error before opening the fleet", async () => {
