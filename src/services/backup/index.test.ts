@@ -7,6 +7,8 @@ import { describe, it } from "node:test";
 import { defineFleet, host, secret } from "roost";
 import { acme } from "roost/services/acme";
 import { monitoring, rulesFile, rulesTestFile } from "roost/services/monitoring";
+import { postgresql } from "roost/services/postgresql";
+import { redis } from "roost/services/redis";
 import { buildHostFrom } from "roost/testing";
 import { backup, runnerPath } from "./index.ts";
 
@@ -319,6 +321,52 @@ describe("services.backup", () => {
     assert.equal(repo.readData, "5%");
     assert.equal(repo.metrics, "/var/lib/node-textfiles/restic-check-local.prom");
     assert.equal(jobFile(built, "f").metrics, "/var/lib/node-textfiles/restic-f.prom");
+  });
+
+  it("dumps databases as their own modules run them: PostgreSQL's port, a redis server's socket, unit, RDB file and password file", () => {
+    const fleet = defineFleet({
+      hosts: {
+        app: host({
+          address: "root@10.0.0.1",
+          modules: [backup, postgresql, redis],
+          config: {
+            services: {
+              postgresql: { enable: true, port: 5433 },
+              redis: { servers: { cache: { enable: true, requirePassSecret: secret("cache_password") } } },
+              backup: {
+                enable: true,
+                repositories: { local: { url: "/srv/restic", passwordSecret: password } },
+                jobs: {
+                  dbs: {
+                    databases: [
+                      { type: "postgresql", name: "shop" },
+                      { type: "redis", name: "cache" },
+                      { type: "mysql", name: "wiki", container: "wiki-db" },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        }),
+      },
+    });
+    const built = buildHostFrom(fleet, "app");
+    const [pg, cache, wiki] = jobFile(built, "dbs").databases;
+    assert.equal(pg.port, 5433);
+    assert.deepEqual(
+      { socket: cache.socket, unit: cache.unit, rdb: cache.rdb, passwordFile: cache.passwordFile, file: cache.file },
+      {
+        socket: "/run/redis-cache/redis.sock",
+        unit: "redis-cache.service",
+        rdb: "/var/lib/redis-cache/dump.rdb",
+        passwordFile: "/run/roost/secrets/redis-cache-password",
+        file: "redis-cache.rdb",
+      },
+    );
+    assert.deepEqual({ container: wiki.container, runtime: wiki.runtime }, { container: "wiki-db", runtime: "podman" });
+    for (const p of ["postgresql-client", "redis-tools", "podman"]) assert.ok(built.manifest.packages.includes(p), p);
+    assert.ok(!built.manifest.packages.includes("mariadb-client"), "the MariaDB dump runs inside its container");
   });
 
   it("the runner is valid bash", () => {

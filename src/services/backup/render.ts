@@ -183,6 +183,8 @@ export interface DatabaseEntry {
   readonly socket: string | null;
   readonly unit: string | null;
   readonly rdb: string | null;
+  /** redis: the file of the server's password (requirePassSecret), handed to redis-cli in its environment. */
+  readonly passwordFile: string | null;
 }
 
 /**
@@ -206,6 +208,7 @@ export function databaseEntry(
   }
   let unit: string | null = null;
   let rdb: string | null = null;
+  let passwordFile: string | null = null;
   if (d.type === "redis" && d.container === null) {
     // services.redis.servers.<name>: redis-<name>.service, its RDB file in /var/lib/redis-<name>.
     const server = services.redis?.servers?.[d.name!];
@@ -214,6 +217,7 @@ export function databaseEntry(
       port = server.port || null;
       unit = `redis-${d.name}.service`;
       rdb = `/var/lib/redis-${d.name}/dump.rdb`;
+      if (server.requirePassSecret) passwordFile = `/run/roost/secrets/redis-${d.name}-password`;
     }
   }
   if (d.type === "postgresql" && d.container === null) {
@@ -240,5 +244,6 @@ export function databaseEntry(
     socket,
     unit,
     rdb,
+    passwordFile,
   };
 }

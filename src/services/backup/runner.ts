@@ -92,7 +92,7 @@ previous_sample() {
 # The dump of one database to stdout, $1 its entry (JSON). Each is consistent: one transaction or
 # the server's own snapshot, never a copy of a live file.
 dump_database() {
-  local type name path container socket port
+  local type name path container socket port password
   type=$(jq -r .type <<< "$1")
   name=$(jq -r '.name // ""' <<< "$1")
   path=$(jq -r '.path // ""' <<< "$1")
@@ -112,6 +112,9 @@ dump_database() {
     redis)
       socket=$(jq -r '.socket // ""' <<< "$1")
       port=$(jq -r '.port // 6379' <<< "$1")
+      password=$(jq -r '.passwordFile // ""' <<< "$1")
+      # redis-cli reads the password from its environment: never an argument.
+      [ -z "$password" ] || export REDISCLI_AUTH="$(cat -- "$password")"
       if [ -n "$socket" ]; then "\${exec[@]}" redis-cli -s "$socket" --rdb -; else "\${exec[@]}" redis-cli -h 127.0.0.1 -p "$port" --rdb -; fi
       ;;
     # As the file's owner: a WAL database gets its -wal and -shm files created by whoever opens it,
