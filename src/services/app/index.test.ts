@@ -250,4 +250,12 @@ describe("services.apps", () => {
     assert.match(built.file("/etc/systemd/system/shop.service"), /^Requires=mysql-setup\.service$/m);
     assert.throws(() => build({ ...wsgiShop, database: { type: "mysql" } }), /services\.mysql is not enabled/);
   });
+
+  it("serves plain HTTP when the virtual host has no ACME certificate", () => {
+    const built = build({ ...wsgiShop, virtualHost: { domain: "shop.example.org", enableACME: false } });
+    const vhost = built.config.services.nginx.virtualHosts["shop.example.org"];
+    assert.equal(vhost.forceSSL, false);
+    assert.equal(vhost.enableACME, false);
+    assert.doesNotMatch(built.file("/etc/nginx/roost.conf"), /listen [^;]*443/);
+  });
 });

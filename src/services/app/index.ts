@@ -290,7 +290,7 @@ function appConfig(name: string, a: AppConfig, hostHas: HostServices) {
             virtualHosts: {
               [a.virtualHost.domain]: {
                 serverAliases: a.virtualHost.aliases,
-                forceSSL: a.virtualHost.forceSSL,
+                forceSSL: a.virtualHost.forceSSL ?? a.virtualHost.enableACME,
                 enableACME: a.virtualHost.enableACME,
                 clientMaxBodySize: a.virtualHost.clientMaxBodySize,
                 locations: {

@@ -52,7 +52,12 @@ const virtualHost = t.submodule({
     domain: option({ type: domainName, description: "The name the app is served under.", example: "shop.example.org" }),
     aliases: option({ type: t.listOf(domainName), default: [], description: "More names, on the same certificate." }),
     enableACME: option({ type: t.bool, default: true, description: "Get the certificate from the ACME server (security.acme)." }),
-    forceSSL: option({ type: t.bool, default: true, description: "Redirect HTTP to HTTPS." }),
+    forceSSL: option({
+      type: t.nullOr(t.bool),
+      default: null,
+      description:
+        "Serve HTTPS and redirect HTTP to it (null: when enableACME; without ACME, HTTPS needs a certificate set on the nginx virtual host).",
+    }),
     clientMaxBodySize: option({ type: t.nullOr(size), default: null, description: "Largest request body (null: nginx's default)." }),
     staticFiles: option({
       type: t.nullOr(
