@@ -13,7 +13,7 @@ import { healthMetricsScript, hostsFile, hostsFileText, scrapeConfig, scrapeFile
 import { alertRules, alertRulesOption } from "./alert-rules.ts";
 import { agents, findServer, serverNames, tokenHolders } from "./fleet.ts";
 import { hostRules, nodeRules } from "./fleet-rules.ts";
-import { ingestLocations, ingestMaps, tokenMapOutput, tokenMapTemplate } from "./ingest.ts";
+import { ingestLocations, ingestMaps, relayRelabeling, tokenMapOutput, tokenMapTemplate } from "./ingest.ts";
 import { agentOptions, monitoringDefaults, prometheusYaml, serverOptions } from "./options.ts";
 import { ruleFile, ruleTestFile, untestedRules, type AlertRuleGroups } from "./render-rules.ts";
 import {
@@ -24,6 +24,7 @@ import {
   prometheusConfig,
   prometheusFile,
   prometheusUnit,
+  relabelFile,
   relayUnit,
   rulesFile,
   rulesTestFile,
@@ -67,6 +68,8 @@ export const monitoring = defineModule({
     };
     const vm = server.backend === "victoriametrics";
     const prometheusText = prometheusYaml.generate(prometheusConfig(server) as Json);
+    // Every host of the fleet by name: names need no evaluation of other hosts, so units may read them.
+    const relabelText = prometheusYaml.generate(relayRelabeling(Object.keys(nodes).sort()) as Json);
     const scrapeText = () =>
       prometheusYaml.generate(scrapeConfig(config.monitoring.scrapeTargets, agent.scrapeInterval, agent.scrapeConfigs as Json[]) as Json);
     const rulesText = () => prometheusYaml.generate(ruleFile(allRules(), server.evaluationInterval) as Json);
@@ -181,7 +184,7 @@ export const monitoring = defineModule({
                   return prometheusYaml.generate(ruleTestFile(allRules(), "rules.yml", server.evaluationInterval) as Json);
                 },
               },
-              ...(vm ? {} : { [prometheusFile]: { text: prometheusText } }),
+              ...(vm ? {} : { [prometheusFile]: { text: prometheusText }, [relabelFile]: { text: relabelText } }),
               [alertmanagerFile]: {
                 get text() {
                   return amText();
@@ -204,7 +207,7 @@ export const monitoring = defineModule({
               services: {
                 ...(vm
                   ? { "victoria-metrics": victoriaMetricsUnit(server), vmalert: vmalertUnit(server) }
-                  : { prometheus: prometheusUnit(server, prometheusText), "vmagent-relay": relayUnit(server) }),
+                  : { prometheus: prometheusUnit(server, prometheusText), "vmagent-relay": relayUnit(server, relabelText) }),
                 get "prometheus-alertmanager"() {
                   return alertmanagerUnit(server, amText(), password !== null);
                 },
@@ -214,12 +217,12 @@ export const monitoring = defineModule({
             services: {
               nginx: {
                 enable: true,
-                appendHttpConfig: ingestMaps(),
+                appendHttpConfig: ingestMaps(Object.keys(nodes).sort()),
                 virtualHosts: {
                   [server.domain]: {
                     forceSSL: true,
                     enableACME: server.enableACME,
-                    locations: ingestLocations(vm ? server.port : server.relayPort),
+                    locations: ingestLocations(server.backend, vm ? server.port : server.relayPort),
                   },
                 },
               },

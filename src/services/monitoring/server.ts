@@ -7,6 +7,7 @@ import { hostLevelLabel } from "./render-rules.ts";
 
 export const rulesFile = `${configDir}/rules.yml`;
 export const prometheusFile = `${configDir}/prometheus.yml`;
+export const relabelFile = `${configDir}/relay-relabel.yml`;
 export const rulesTestFile = `${configDir}/rules.test.yml`;
 export const alertmanagerFile = `${configDir}/alertmanager.yml`;
 export const smtpPasswordOutput = "monitoring-smtp-password";
@@ -229,7 +230,7 @@ export function prometheusUnit(cfg: ServerSettings, configText: string) {
 }
 
 /** With the prometheus backend: a vmagent that takes nginx's writes, adds the host label and passes them on. */
-export function relayUnit(cfg: ServerSettings) {
+export function relayUnit(cfg: ServerSettings, relabelText: string) {
   return {
     description: "vmagent: writes of the fleet's agents to Prometheus, with the host label",
     wantedBy: ["multi-user.target"],
@@ -242,8 +243,11 @@ export function relayUnit(cfg: ServerSettings) {
           `-remoteWrite.url=http://127.0.0.1:${cfg.port}/api/v1/write`,
           "-remoteWrite.tmpDataPath=/var/lib/vmagent-relay",
           "-remoteWrite.flushInterval=1s",
+          `-remoteWrite.relabelConfig=${relabelFile}`,
         ]),
       ],
+      // SIGHUP re-reads the relabeling.
+      ExecReload: ["/bin/kill -HUP $MAINPID"],
       User: "vmagent",
       Group: "vmagent",
       StateDirectory: ["vmagent-relay"],
@@ -251,5 +255,6 @@ export function relayUnit(cfg: ServerSettings) {
       RestartSec: 5,
       ...hardening,
     },
+    reloadTriggers: [relabelText],
   };
 }
