@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, describe, it } from "node:test";
-import { defineFleet, host } from "roost";
+import { defineFleet, host, secret } from "roost";
 import { containers, nspawnHostProfile } from "roost/services/containers";
 import { runScenario } from "roost/testing";
 import { busyboxImage } from "./fixtures/busybox-image.ts";
@@ -28,6 +28,7 @@ function fleet(v: Variant = {}) {
         address: "root@ctr.invalid",
         modules: [containers],
         config: {
+          secrets: { "client-env": { environment: { TOKEN: secret("client_token") } } },
           virtualisation: {
             ...nspawnHostProfile.virtualisation,
             "oci-containers": {
@@ -46,6 +47,7 @@ function fleet(v: Variant = {}) {
                   ...image,
                   dependsOn: ["web"],
                   environment: { GREETING: v.clientGreeting ?? "first" },
+                  environmentFiles: ["client-env"],
                   cmd: ["/bin/sh", "-c", 'while :; do echo "$GREETING: $(wget -q -O - http://web/ 2>&1)"; sleep 1; done'],
                 },
               },
@@ -61,7 +63,8 @@ describe("containers as systemd units on a real host", { timeout: 400_000 }, () 
   it("ship an image without a registry, talk by name, publish on 127.0.0.1, restart alone and roll back on a failing health command", async () => {
     await runScenario({
       fleet: fleet(),
-      async test({ hosts, deploy }) {
+      secrets: { client_token: 'a token with spaces, $dollars and "quotes"' },
+      async test({ hosts, deploy, secrets }) {
         const ctr = hosts.ctr!;
         const [first] = await deploy();
         assert.equal(first!.status, "deployed", first!.error);
@@ -77,6 +80,10 @@ describe("containers as systemd units on a real host", { timeout: 400_000 }, () 
         await ctr.waitUntilSucceeds("journalctl -t client -o cat | grep -q 'first: hello from a container'");
         assert.equal((await ctr.succeed("podman exec client wget -q -O - http://web/")).trim(), "hello from a container");
         assert.match(await ctr.succeed("podman healthcheck run web && echo healthy"), /healthy/);
+        // A secret reaches the container's environment as written, and is in no unit.
+        const token = () => ctr.succeed(`podman exec client sh -c 'printf %s "$TOKEN"'`);
+        assert.equal(await token(), secrets.values.client_token);
+        assert.doesNotMatch(await ctr.succeed("systemctl cat podman-client.service"), /spaces/);
 
         // Nothing changed: nothing travels, nothing restarts.
         const webSince = await activeSince(ctr, "podman-web.service");
@@ -94,6 +101,13 @@ describe("containers as systemd units on a real host", { timeout: 400_000 }, () 
         assert.ok(change!.plan!.transfer.bytes < 20_000, `only the unit travelled (${change!.plan!.transfer.bytes} bytes)`);
         assert.equal(await activeSince(ctr, "podman-web.service"), webSince);
         await ctr.waitUntilSucceeds("journalctl -t client -o cat | grep -q 'second: hello from a container'");
+
+        // A rotated secret restarts the container that reads it, and only that one.
+        secrets.set("client_token", "rotated");
+        const [rotated] = await deploy({ fleet: fleet({ clientGreeting: "second" }) });
+        assert.deepEqual(rotated!.actions.restarted, ["podman-client.service"]);
+        assert.equal(await token(), "rotated");
+        assert.equal(await activeSince(ctr, "podman-web.service"), webSince);
 
         // A health command that fails rolls the host back to the generation before, web answering again.
         const current = (await ctr.succeed("readlink /var/lib/roost/current")).trim();

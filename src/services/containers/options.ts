@@ -121,7 +121,7 @@ const container = t.submodule({
     dependsOn: option({
       type: t.listOf(containerName),
       default: [],
-      description: "Containers that must run first; this one stops when one of them stops.",
+      description: "Containers that must run first; this one stops, and restarts, with each of them (systemd Requires=).",
     }),
     after: option({ type: t.listOf(t.str), default: [], description: "Native units it starts after, e.g. postgresql.service." }),
     requires: option({
