@@ -31,7 +31,7 @@ usage() {
 # A job's or repository's settings file, after checking the name.
 settings() {
   [[ $2 =~ $RE_NAME ]] || usage "not a $1 name"
-  local file="$CONF/$1s/$2.json"
+  local file="$CONF/\${1/%y/ie}s/$2.json"
   [ -f "$file" ] || die "there is no $1 $2 on this host"
   printf '%s' "$file"
 }
