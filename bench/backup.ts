@@ -34,8 +34,8 @@ const fleet = defineFleet({
 const dataSet = [
   "set -e",
   "cd /srv/data",
-  "head -c 300M /dev/urandom > random.bin",
-  "head -c 170M /dev/urandom | base64 > text.b64",
+  "head -c 400M /dev/urandom > random.bin",
+  "head -c 220M /dev/urandom | base64 > text.b64",
   // Text that compresses and partly repeats, as logs do.
   "seq 1 3500000 | sed 's/$/ GET \\/api\\/items?page=1 200 0.012s/' > access.log",
   "mkdir -p small && cd small && for d in $(seq 1 100); do mkdir $d; for f in $(seq 1 100); do head -c 20480 /dev/urandom > $d/$f; done; done",
@@ -67,7 +67,7 @@ await runScenario(
       console.log("generating the data set…");
       await app.succeed(dataSet);
       await app.succeed(
-        'cd /tmp && runuser -u postgres -- psql -X -q -d shop -c "CREATE TABLE big(id int PRIMARY KEY, a text, b text); INSERT INTO big SELECT g, md5(g::text), md5((g * 7)::text) FROM generate_series(1, 1200000) g;"',
+        'cd /tmp && runuser -u postgres -- psql -X -q -d shop -c "CREATE TABLE big(id int PRIMARY KEY, a text, b text); INSERT INTO big SELECT g, md5(g::text), md5((g * 7)::text) FROM generate_series(1, 1450000) g;"',
       );
       const files = Number((await app.succeed("du -sb /srv/data | cut -f1")).trim());
       const dump = Number((await app.succeed("cd /tmp && runuser -u postgres -- pg_dump shop | wc -c")).trim());
