@@ -9,6 +9,7 @@ import { acme } from "roost/services/acme";
 import { monitoring, rulesFile, rulesTestFile } from "roost/services/monitoring";
 import { postgresql } from "roost/services/postgresql";
 import { redis } from "roost/services/redis";
+import { sqlite } from "roost/services/sqlite";
 import { buildHostFrom } from "roost/testing";
 import { backup, runnerPath } from "./index.ts";
 
@@ -323,16 +324,17 @@ describe("services.backup", () => {
     assert.equal(jobFile(built, "f").metrics, "/var/lib/node-textfiles/restic-f.prom");
   });
 
-  it("dumps databases as their own modules run them: PostgreSQL's port, a redis server's socket, unit, RDB file and password file", () => {
+  it("dumps databases as their own modules run them: PostgreSQL's port, a redis server's socket, unit, RDB file and password file, a services.sqlite entry's file and owner", () => {
     const fleet = defineFleet({
       hosts: {
         app: host({
           address: "root@10.0.0.1",
-          modules: [backup, postgresql, redis],
+          modules: [backup, postgresql, redis, sqlite],
           config: {
             services: {
               postgresql: { enable: true, port: 5433 },
               redis: { servers: { cache: { enable: true, requirePassSecret: secret("cache_password") } } },
+              sqlite: { databases: { wiki: { owner: "wiki" } } },
               backup: {
                 enable: true,
                 repositories: { local: { url: "/srv/restic", passwordSecret: password } },
@@ -342,6 +344,7 @@ describe("services.backup", () => {
                       { type: "postgresql", name: "shop" },
                       { type: "redis", name: "cache" },
                       { type: "mysql", name: "wiki", container: "wiki-db" },
+                      { type: "sqlite", name: "wiki" },
                     ],
                   },
                 },
@@ -352,7 +355,11 @@ describe("services.backup", () => {
       },
     });
     const built = buildHostFrom(fleet, "app");
-    const [pg, cache, wiki] = jobFile(built, "dbs").databases;
+    const [pg, cache, wiki, notes] = jobFile(built, "dbs").databases;
+    assert.deepEqual(
+      { path: notes.path, owner: notes.owner, file: notes.file },
+      { path: "/var/lib/wiki/wiki.sqlite3", owner: "wiki", file: "sqlite-wiki.sql" },
+    );
     assert.equal(pg.port, 5433);
     assert.deepEqual(
       { socket: cache.socket, unit: cache.unit, rdb: cache.rdb, passwordFile: cache.passwordFile, file: cache.file },
