@@ -1,6 +1,6 @@
 // What `roost check` refuses in virtualisation.oci-containers, each error naming the user's lines.
 import type { HostConfig } from "roost";
-import { readImageArchive } from "./image-archive.ts";
+import type { ImageArchive } from "./image-archive.ts";
 import { isFullyQualified, unpinnedReason } from "./image-ref.ts";
 import { interfaceName, subnet, volumes, type Container, type Settings } from "./render.ts";
 
@@ -13,7 +13,7 @@ interface Assertion {
 export function containerChecks(
   virtualisation: Settings,
   secrets: HostConfig["secrets"],
-  imageId: (name: string) => string | null,
+  archive: (name: string) => ImageArchive | string | null,
 ): Assertion[] {
   const oci = virtualisation["oci-containers"];
   const out: Assertion[] = [];
@@ -36,11 +36,9 @@ export function containerChecks(
         message: `${at(name, "image")}: ${c.image} names no registry, and podman resolves no short names: write e.g. docker.io/library/${c.image}`,
         options: [path(name, "image")],
       });
-    if (c.imageFile !== null) {
-      const archive = readImageArchive(c.imageFile);
-      if (typeof archive === "string" || imageId(name) === null)
-        out.push({ assertion: false, message: `${at(name, "imageFile")}: ${archive as string}`, options: [path(name, "imageFile")] });
-    }
+    const problem = archive(name);
+    if (typeof problem === "string")
+      out.push({ assertion: false, message: `${at(name, "imageFile")}: ${problem}`, options: [path(name, "imageFile")] });
     for (const n of c.networks)
       if (!(n in oci.networks))
         out.push({

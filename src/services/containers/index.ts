@@ -4,7 +4,7 @@
 // with the generation.
 import { defineModule, execLine, formats, mkIf } from "roost";
 import { containerChecks } from "./checks.ts";
-import { readImageArchive } from "./image-archive.ts";
+import { readImageArchive, type ImageArchive } from "./image-archive.ts";
 import { containersOptions, toml } from "./options.ts";
 import {
   binary,
@@ -55,14 +55,18 @@ export const containers = defineModule({
     const confText = toml.generate({ ...confSettings, network: { network_backend: "netavark", ...confSettings.network } });
     const storageText = Object.keys(conf.storage.settings).length ? toml.generate(conf.storage.settings) : null;
     const cgroupsFromConf = (conf.containersConf.settings.containers as Record<string, unknown> | undefined)?.cgroups !== undefined;
-    const imageIds = new Map<string, string | null>();
-    const imageId = (name: string) => {
-      if (!imageIds.has(name)) {
+    // Each archive is read once per evaluation: its id, or why it cannot be read.
+    const archives = new Map<string, ImageArchive | string | null>();
+    const archive = (name: string) => {
+      if (!archives.has(name)) {
         const file = oci.containers[name]!.imageFile;
-        const archive = file === null ? null : readImageArchive(file);
-        imageIds.set(name, archive === null || typeof archive === "string" ? null : archive.id);
+        archives.set(name, file === null ? null : readImageArchive(file));
       }
-      return imageIds.get(name)!;
+      return archives.get(name)!;
+    };
+    const imageId = (name: string) => {
+      const a = archive(name);
+      return a === null || typeof a === "string" ? null : a.id;
     };
     const secretVariables = (c: Container) => c.environmentFiles.flatMap((s) => Object.keys(config.secrets[s]?.environment ?? {}).sort());
     const secretPath = (s: string) => config.secrets[s]?.path ?? `/run/roost/secrets/${s}`;
@@ -182,7 +186,7 @@ export const containers = defineModule({
         }),
       ),
       get assertions() {
-        return containerChecks(config.virtualisation, config.secrets, imageId);
+        return containerChecks(config.virtualisation, config.secrets, archive);
       },
     });
   },
