@@ -51,6 +51,7 @@ function webFleet(server: AcmeServer | null, root: string, vhost: Vhost = {}): F
                 [site]: {
                   forceSSL: true,
                   enableACME: true,
+                  serverAliases: [`www.${site}`],
                   locations: { "/": { proxyPass: "http://127.0.0.1:8000" }, "/static/": { alias: "/srv/static/" } },
                   ...vhost,
                 },
@@ -74,7 +75,7 @@ describe("nginx with a certificate from a local ACME server", { timeout: 600_000
         const client = hosts.client!;
         const server = await startAcmeServer({ address: web.spec.gateway });
         try {
-          await server.addHost(site, web.address);
+          for (const name of [site, `www.${site}`, `api.${site}`]) await server.addHost(name, web.address);
           const root = await server.issuingRootPem();
           const fleet = (vhost: Vhost = {}) => webFleet(server, root, vhost);
           const curl = (args: string) =>
@@ -107,7 +108,7 @@ describe("nginx with a certificate from a local ACME server", { timeout: 600_000
           assert.equal(await https("/static/hello.txt"), "static hello\n");
           assert.match(
             await web.succeed(`openssl x509 -in /var/lib/acme/${site}/fullchain.pem -noout -issuer -ext subjectAltName`),
-            /Pebble Intermediate[\s\S]*DNS:site\.example\.test/,
+            /Pebble Intermediate[\s\S]*DNS:site\.example\.test, DNS:www\.site\.example\.test/,
           );
           // Without pebble's root the certificate does not verify.
           await client.fail(`curl -sf --max-time 5 --resolve ${site}:443:${web.address} https://${site}/`);
@@ -193,6 +194,18 @@ describe("nginx with a certificate from a local ACME server", { timeout: 600_000
           assert.deepEqual(await state(), before);
           // The certificate is not part of any generation: the rollback kept the renewed one.
           assert.equal((await web.succeed(`openssl x509 -in /var/lib/acme/${site}/cert.pem -noout -serial`)).trim(), await serial());
+
+          // Another name: the certificate is asked for again at once and holds all three; nginx only reloads.
+          await deploy({ fleet: fleet({ serverAliases: [`www.${site}`, `api.${site}`] }) });
+          await client.waitUntilSucceeds(
+            `curl -sf --max-time 5 --cacert ${rootCa} --resolve api.${site}:443:${web.address} https://api.${site}/ >/dev/null`,
+            30_000,
+          );
+          assert.match(
+            await web.succeed(`openssl x509 -in /var/lib/acme/${site}/cert.pem -noout -ext subjectAltName`),
+            /DNS:site\.example\.test, DNS:www\.site\.example\.test, DNS:api\.site\.example\.test/,
+          );
+          assert.deepEqual(await state(), before);
         } finally {
           await server.close();
         }

@@ -80,6 +80,29 @@ describe("security.acme and enableACME", () => {
     );
   });
 
+  it("asks again at once when a certificate's names change: its timer restarts", () => {
+    const build = (aliases: string[]) =>
+      buildHostFrom(
+        defineFleet({
+          hosts: {
+            web: host({
+              address: "root@10.0.0.1",
+              modules: [nginx, acme],
+              config: {
+                security: { acme: terms },
+                services: {
+                  nginx: { enable: true, virtualHosts: { "example.org": { serverAliases: aliases, forceSSL: true, enableACME: true } } },
+                },
+              },
+            }),
+          },
+        }),
+        "web",
+      ).manifest.units["acme-example.org.timer"]!.sha256;
+    assert.equal(build(["www.example.org"]), build(["www.example.org"]));
+    assert.notEqual(build(["www.example.org"]), build(["www.example.org", "api.example.org"]));
+  });
+
   it("shares one certificate between hosts with useACMEHost, and reloads the services a certificate names", () => {
     const fleet = defineFleet({
       hosts: {

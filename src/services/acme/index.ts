@@ -221,6 +221,8 @@ function definitions(config: AcmeHostConfig) {
           {
             description: `Obtains and renews certificate ${c.name}`,
             timerConfig: { OnActiveSec: 1, OnCalendar: [acme.defaults.renewInterval], Persistent: true, AccuracySec: 1 },
+            // A changed request (another name, server or e-mail) restarts the timer, which asks at once.
+            restartTriggers: [certbot(c).exec],
           },
         ]),
       ),
