@@ -1,8 +1,12 @@
 import assert from "node:assert/strict";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
 import { defineFleet, defineModule, host, mkForce, type Fleet } from "roost";
 import { runScenario, startAcmeServer, startSmtpSink, subjectOf, type AcmeServer, type SmtpSink } from "roost/testing";
 import example from "../../examples/django-app/roost.config.ts";
+import { packageRoot } from "../../src/package-root.ts";
 
 const app = "request-tracker-utils";
 const domain = "rtutils.example.org";
@@ -27,6 +31,8 @@ interface Lab {
   readonly acme: AcmeServer | null;
   readonly sink: SmtpSink | null;
   readonly root: string;
+  /** A copy of the example's code that the test changes (under .roost/, where a fleet may read files). */
+  readonly code?: string;
 }
 
 /**
@@ -50,6 +56,7 @@ function labFleet(lab: Lab, options: Record<string, unknown> = {}, files: Record
             },
           },
           requestTrackerUtils: Object.fromEntries(Object.entries(options).map(([k, v]) => [k, mkForce(v)])),
+          ...(lab.code ? { apps: { [app]: { code: { source: mkForce(lab.code) } } } } : {}),
         },
         deployment: { confirmTimeout: 30 },
       }) as never,
@@ -71,9 +78,12 @@ describe("the Django example (seed 004) on a test host", { timeout: 600_000 }, (
         const client = hosts.client!;
         const acme = await startAcmeServer({ address: web.spec.gateway });
         const sink = await startSmtpSink(web.spec.gateway);
+        const code = path.join(packageRoot, ".roost", `e2e-django-${process.pid}`, "app");
+        mkdirSync(path.dirname(code), { recursive: true });
+        cpSync(fileURLToPath(new URL("../../examples/django-app/app", import.meta.url)), code, { recursive: true });
         try {
           await acme.addHost(domain, web.address);
-          const lab: Lab = { acme, sink, root: await acme.issuingRootPem() };
+          const lab: Lab = { acme, sink, root: await acme.issuingRootPem(), code };
           const curl = (args: string) =>
             client.succeed(`curl -sS --max-time 5 --resolve ${domain}:80:${web.address} --resolve ${domain}:443:${web.address} ${args}`);
           const https = (path: string, args = "") => curl(`--fail --cacert ${rootCa} ${args} https://${domain}${path}`);
@@ -106,7 +116,7 @@ describe("the Django example (seed 004) on a test host", { timeout: 600_000 }, (
           assert.match(await web.succeed(`stat -c '%U %a' /var/lib/${app}/database.sqlite`), /^rtutils 640$/m);
 
           // Static files come from nginx, collected by the app's preStart step; gunicorn never sees them.
-          assert.match(await https("/static/labels/label.css"), /\.label \{\n  width: 100mm;/);
+          assert.match(await https("/static/labels/label.css"), /\.label \{\n {2}width: 100mm;/);
           const appLog = await web.succeed(`journalctl --no-pager -o cat -u ${app}.service`);
           assert.match(appLog, /"POST \/labels\/next HTTP\/1\.[01]" 200/);
           assert.doesNotMatch(appLog, /GET \/static\//);
@@ -127,17 +137,21 @@ describe("the Django example (seed 004) on a test host", { timeout: 600_000 }, (
             `idle memory: nginx ${Number(await rss("-C nginx")) / 1024} MiB, app ${Number(await rss("-u rtutils")) / 1024} MiB (RSS)`,
           );
 
-          // A settings change under a loop of requests through nginx: gunicorn reloads, 0 requests fail.
+          // A change of code and settings under a loop of requests through nginx: gunicorn reloads, 0 requests fail.
           const nginxPid = (await web.succeed("systemctl show -p MainPID --value nginx.service")).trim();
           const pidBefore = await mainPid();
           const loop = client.succeed(
             `ok=0; bad=0; old=0; new=0; end=$((SECONDS+14)); while [ $SECONDS -lt $end ]; do ` +
               `code=$(curl -s -o /tmp/body -w '%{http_code}' --max-time 10 --cacert ${rootCa} --resolve ${domain}:443:${web.address} https://${domain}/); ` +
               `if [ "$code" = 200 ]; then ok=$((ok+1)); else bad=$((bad+1)); echo "failed: $code" >&2; fi; ` +
-              `grep -q 'next tag: RT-' /tmp/body && new=$((new+1)); grep -q 'next tag: W12-' /tmp/body && old=$((old+1)); ` +
+              `grep -q 'next tag: RT-' /tmp/body && grep -q 'Utils, new code' /tmp/body && new=$((new+1)); ` +
+              `grep -q 'next tag: W12-' /tmp/body && old=$((old+1)); ` +
               `done; echo "$ok $bad $old $new"`,
           );
           await new Promise((resolve) => setTimeout(resolve, 1500));
+          const views = path.join(code, "labels", "views.py");
+          writeFileSync(views, readFileSync(views, "utf8").replace('f"Request Tracker Utils\\n"', 'f"Request Tracker Utils, new code\\n"'));
+          assert.match(readFileSync(views, "utf8"), /new code/);
           const settingsStart = Date.now();
           const [reload] = await deploy({ fleet: labFleet(lab, { prefix: "RT-" }) });
           const settingsDeployed = Date.now();
@@ -146,10 +160,12 @@ describe("the Django example (seed 004) on a test host", { timeout: 600_000 }, (
             20_000,
           );
           console.log(
-            `one-line settings change: deploy ${((settingsDeployed - settingsStart) / 1000).toFixed(1)} s, new settings served ${((Date.now() - settingsStart) / 1000).toFixed(1)} s after it started`,
+            `one-line settings change (with one line of code): deploy ${((settingsDeployed - settingsStart) / 1000).toFixed(1)} s, new settings served ${((Date.now() - settingsStart) / 1000).toFixed(1)} s after it started`,
           );
           const [ok, bad, oldServed, newServed] = (await loop).trim().split(" ").map(Number);
-          console.log(`requests during the settings deploy: ${ok} ok, ${bad} failed (${oldServed} old, ${newServed} new settings)`);
+          console.log(
+            `requests during the code and settings deploy: ${ok} ok, ${bad} failed (${oldServed} old, ${newServed} new settings)`,
+          );
           assert.equal(bad, 0);
           assert.ok(oldServed! > 0 && newServed! > 0, `${oldServed} old and ${newServed} new answers`);
           assert.deepEqual(reload!.actions.reloaded, [`${app}.service`]);
@@ -194,6 +210,7 @@ describe("the Django example (seed 004) on a test host", { timeout: 600_000 }, (
           assert.match(mail.data, /this migration fails on purpose/);
           assert.doesNotMatch(mail.data, new RegExp(secrets.values.rtutils_secret_key!));
         } finally {
+          rmSync(path.dirname(code), { recursive: true, force: true });
           await sink.close();
           await acme.close();
         }
