@@ -215,7 +215,8 @@ export const appOptions = {
   healthPath: option({
     type: t.nullOr(urlPath),
     default: null,
-    description: "A path that answers 200 when the app is healthy: a Roost health check through its port after every deploy.",
+    description:
+      "A path that answers 200 when the app is healthy: a Roost health check after every deploy, on http://127.0.0.1:<port><path> (Host: 127.0.0.1, which the app must accept).",
     example: "/healthz",
   }),
   metricsPath: option({
