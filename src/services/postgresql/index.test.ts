@@ -263,6 +263,43 @@ describe("services.postgresql", () => {
     );
   });
 
+  it("reads allowedSources only where it is needed, so an app host and its database host can read each other", () => {
+    const fleet = defineFleet({
+      modules: [postgresql],
+      hosts: {
+        db: host({
+          address: "root@10.0.0.1",
+          modules: [postgresql],
+          config: ({ nodes }) => ({
+            services: {
+              postgresql: {
+                enable: true,
+                listenAddresses: ["0.0.0.0"],
+                get allowedSources() {
+                  return [nodes.app!.config.networking.addresses[0]!];
+                },
+              },
+            },
+          }),
+        }),
+        app: host({
+          address: "root@10.0.0.2",
+          config: ({ nodes }) => ({
+            files: {
+              "/etc/app/database-url": {
+                get text() {
+                  return `postgresql://${nodes.db!.config.networking.addresses[0]}:${nodes.db!.config.services.postgresql.port}/shop\n`;
+                },
+              },
+            },
+          }),
+        }),
+      },
+    });
+    assert.match(buildHostFrom(fleet, "db").file(hbaPath), /^host all all 10\.0\.0\.2\/32 scram-sha-256$/m);
+    assert.equal(buildHostFrom(fleet, "app").file("/etc/app/database-url"), "postgresql://10.0.0.1:5432/shop\n");
+  });
+
   it("a second service on its port is an error naming both", () => {
     assert.throws(
       () => build({}, { networking: { ports: { other: { port: 5432, option: ["services", "other", "port"] } } } }),

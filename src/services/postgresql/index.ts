@@ -120,21 +120,24 @@ export const postgresql = defineModule({
     const bin = `/usr/lib/postgresql/${major}/bin`;
     const settings = { ...cfg.settings, port: cfg.port, listen_addresses: cfg.listenAddresses.join(",") };
     const remote = cfg.listenAddresses.some((a) => !loopback(a));
-    const remoteSources = [...(cfg.openFirewall ? ["0.0.0.0/0", "::/0"] : []), ...cfg.allowedSources];
-    const hba: HbaRow[] = [
-      { type: "local", database: ["all"], user: ["postgres"], address: null, method: "peer" },
-      ...cfg.authentication,
-      { type: "local", database: ["all"], user: ["all"], address: null, method: "peer" },
-      ...["127.0.0.1", "::1", ...remoteSources].map((address) => ({
-        type: "host",
-        database: ["all"],
-        user: ["all"],
-        address,
-        method: "scram-sha-256",
-      })),
-    ];
+    // allowedSources often names other hosts (nodes.app.config.networking.addresses), which may read
+    // this host in turn: it is read only in getters, when the options that need it are merged.
+    const remoteSources = () => [...(cfg.openFirewall ? ["0.0.0.0/0", "::/0"] : []), ...cfg.allowedSources];
+    let hbaCache: string | undefined;
+    const hbaText = () =>
+      (hbaCache ??= renderHba([
+        { type: "local", database: ["all"], user: ["postgres"], address: null, method: "peer" },
+        ...cfg.authentication,
+        { type: "local", database: ["all"], user: ["all"], address: null, method: "peer" },
+        ...["127.0.0.1", "::1", ...remoteSources()].map((address) => ({
+          type: "host",
+          database: ["all"],
+          user: ["all"],
+          address,
+          method: "scram-sha-256",
+        })),
+      ] satisfies HbaRow[]));
     const settingsText = renderSettings(settings);
-    const hbaText = renderHba(hba);
     const databases = [...new Set(cfg.ensureDatabases)];
     const { users, conflicts } = mergeEnsureUsers<SecretRef>(cfg.ensureUsers);
     const passwords = users.filter((u): u is typeof u & { passwordSecret: SecretRef } => u.passwordSecret !== null);
@@ -153,7 +156,14 @@ export const postgresql = defineModule({
       files: {
         [`${confDir}/conf.d/roost.conf`]: { text: settingsText, owner: "postgres", group: "postgres", mode: "0644" },
         // The whole file, replacing Debian's (whose comments list every method, trust included).
-        [`${confDir}/pg_hba.conf`]: { text: hbaText, owner: "postgres", group: "postgres", mode: "0640" },
+        [`${confDir}/pg_hba.conf`]: {
+          get text() {
+            return hbaText();
+          },
+          owner: "postgres",
+          group: "postgres",
+          mode: "0640",
+        },
         [`${helperDir}/ensure.sql`]: { text: ensureSql, mode: "0644" },
         [`${helperDir}/passwords`]: { text: passwordList, mode: "0644" },
         [`${helperDir}/set-password`]: { text: setPasswordScript, mode: "0755" },
@@ -191,7 +201,9 @@ export const postgresql = defineModule({
               extraConfig: { OOMScoreAdjust: -900 },
             },
             restartTriggers: Object.entries(settings).filter(([k]) => restartOnlySettings.has(k)),
-            reloadTriggers: [settingsText, hbaText],
+            get reloadTriggers() {
+              return [settingsText, hbaText()];
+            },
           },
           "postgresql-setup": {
             description: "PostgreSQL roles, databases and passwords (services.postgresql.ensure*)",
@@ -224,47 +236,53 @@ export const postgresql = defineModule({
         ),
         firewall: {
           allowedTCPPorts: cfg.openFirewall ? [cfg.port] : [],
-          sources: mkIf(cfg.allowedSources.length > 0, { postgresql: { addresses: cfg.allowedSources, allowedTCPPorts: [cfg.port] } }),
+          get sources() {
+            const sources: Record<string, { addresses: string[]; allowedTCPPorts: number[] }> = {};
+            if (cfg.allowedSources.length > 0) sources.postgresql = { addresses: cfg.allowedSources, allowedTCPPorts: [cfg.port] };
+            return sources;
+          },
         },
       },
       healthChecks: {
         postgresql: { type: "command", command: [`${bin}/pg_isready`, "-q", "-h", socketDir, "-p", String(cfg.port)], user: "postgres" },
       },
-      assertions: [
-        ...(
-          [
-            ["port", "port"],
-            ["listen_addresses", "listenAddresses"],
-          ] as const
-        ).map(([key, own]) => ({
-          assertion: !(key in cfg.settings),
-          message: `services.postgresql.settings.${key}: set services.postgresql.${own} instead`,
-          options: [["services", "postgresql", "settings", key]],
-        })),
-        ...conflicts.map((message) => ({
-          assertion: false,
-          message: `services.postgresql.ensureUsers: ${message}`,
-          options: [["services", "postgresql", "ensureUsers"]],
-        })),
-        ...cfg.ensureUsers
-          .map((u, i) => ({ u, i }))
-          .filter(({ u }) => u.ensureDBOwnership && !cfg.ensureDatabases.includes(u.name))
-          .map(({ u, i }) => ({
+      get assertions() {
+        return [
+          ...(
+            [
+              ["port", "port"],
+              ["listen_addresses", "listenAddresses"],
+            ] as const
+          ).map(([key, own]) => ({
+            assertion: !(key in cfg.settings),
+            message: `services.postgresql.settings.${key}: set services.postgresql.${own} instead`,
+            options: [["services", "postgresql", "settings", key]],
+          })),
+          ...conflicts.map((message) => ({
             assertion: false,
-            message: `services.postgresql.ensureUsers[${i}].ensureDBOwnership: there is no database "${u.name}" in services.postgresql.ensureDatabases`,
+            message: `services.postgresql.ensureUsers: ${message}`,
             options: [["services", "postgresql", "ensureUsers"]],
           })),
-        {
-          assertion: remote || remoteSources.length === 0,
-          message:
-            "services.postgresql: openFirewall and allowedSources open the port to other hosts, but listenAddresses has only loopback addresses",
-          options: [
-            ["services", "postgresql", "openFirewall"],
-            ["services", "postgresql", "allowedSources"],
-            ["services", "postgresql", "listenAddresses"],
-          ],
-        },
-      ],
+          ...cfg.ensureUsers
+            .map((u, i) => ({ u, i }))
+            .filter(({ u }) => u.ensureDBOwnership && !cfg.ensureDatabases.includes(u.name))
+            .map(({ u, i }) => ({
+              assertion: false,
+              message: `services.postgresql.ensureUsers[${i}].ensureDBOwnership: there is no database "${u.name}" in services.postgresql.ensureDatabases`,
+              options: [["services", "postgresql", "ensureUsers"]],
+            })),
+          {
+            assertion: remote || remoteSources().length === 0,
+            message:
+              "services.postgresql: openFirewall and allowedSources open the port to other hosts, but listenAddresses has only loopback addresses",
+            options: [
+              ["services", "postgresql", "openFirewall"],
+              ["services", "postgresql", "allowedSources"],
+              ["services", "postgresql", "listenAddresses"],
+            ],
+          },
+        ];
+      },
     });
   },
 });
