@@ -195,7 +195,10 @@ describe("monitoring", () => {
     );
     assert.ok(!built.paths.includes("/etc/systemd/system/vmalert.service"));
     // A series with another host's token label besides its own is dropped; the token label names the host.
-    assert.match(built.file("/etc/roost-monitoring/relay-relabel.yml"), /- action: drop\n {2}source_labels:\n {4}- roost_token_cheetah\n {4}- roost_token_dino\n {4}- roost_token_tiger\n {2}separator: ";"\n {2}regex: "\.\*1\.\*1\.\*"/);
+    assert.match(
+      built.file("/etc/roost-monitoring/relay-relabel.yml"),
+      /- action: drop\n {2}source_labels:\n {4}- roost_token_cheetah\n {4}- roost_token_dino\n {4}- roost_token_tiger\n {2}separator: ";"\n {2}regex: "\.\*1\.\*1\.\*"/,
+    );
     const files = { "prometheus.yml": built.file("/etc/roost-monitoring/prometheus.yml"), "rules.yml": built.file(rulesFile) };
     assert.match(
       runOn(files, "promtool", (d) => ["check", "config", path.join(d, "prometheus.yml")]),
