@@ -70,7 +70,7 @@ const mariadb = (sql: string) => `mariadb --batch --skip-column-names -e "${sql}
 const metric = (text: string, name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)$`, "m").exec(text)?.[1]);
 
 describe("backups with restic on real hosts", { timeout: 600_000 }, () => {
-  it("backs up files, PostgreSQL and a live SQLite app to another host, restores them, keeps what retention says, fails visibly, and never shows the password", async () => {
+  it("backs up files, PostgreSQL, MariaDB and a live SQLite app to another host, restores them, keeps what retention says, checks, fails visibly, and never shows the password", async () => {
     await runScenario(
       scenario({
         fleet,
