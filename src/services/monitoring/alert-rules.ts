@@ -2,6 +2,7 @@
 // unit test that proves it. The monitoring module adds the fleet's own rules; any module may add
 // more (a backup module its "backup too old"), and the central host evaluates them all.
 import { defineModule, option, types as t } from "roost";
+import { promql } from "./promql.ts";
 
 /** A Prometheus label name that is not reserved. */
 export const labelName = t.strMatching(/^[A-Za-z_][A-Za-z0-9_]*$/, "Prometheus label name (letters, digits and _)");
@@ -49,7 +50,7 @@ const ruleTest = t.submodule({
 const alertRule = t.submodule({
   options: {
     enable: option({ type: t.bool, default: true, description: "Evaluate this rule; false leaves it out." }),
-    expr: option({ type: t.str, description: "The PromQL expression; every series it returns is an alert.", example: "up == 0" }),
+    expr: option({ type: promql, description: "The PromQL expression; every series it returns is an alert.", example: "up == 0" }),
     for: option({ type: t.duration, default: 0, description: "How long the expression must hold before the alert fires." }),
     severity: option({
       type: t.enumOf([...severities]),
