@@ -73,7 +73,7 @@ describe("formats.nginx", () => {
   it("writes a site's server block like the golden file", () => {
     const settings = mergeOf(format.type, {
       upstream: [["app", { server: [["127.0.0.1:8000", "max_fails=3"]], keepalive: 16 }]],
-      map: [["$http_upgrade", "$connection_upgrade", { default: "upgrade", "~^$": "close" }]],
+      map: [["$http_upgrade", "$connection_upgrade", { default: "upgrade", "": "close" }]],
       server: [
         {
           listen: [
@@ -115,7 +115,7 @@ describe("formats.nginx", () => {
   it("refuses a directive name with spaces, suggesting arguments", () => {
     assert.equal(
       refusal(() => format.generate({ server: { "location /api": { return: 404 } } })).headline,
-      'nginx cannot hold server."location /api": the name is not an nginx directive name (no whitespace, quotes, ; { } # or \\): it contains whitespace; write arguments as a list, e.g. location: [["/api/", { … }]]',
+      'nginx cannot hold server."location /api": the name is not an nginx directive name (no whitespace, quotes, ; { } # or \\), or "" (written \'\', the empty key of a map block): it contains whitespace; write arguments as a list, e.g. location: [["/api/", { … }]]',
     );
     const typed = throughType(format.type, { server: { "location /api": { return: 404 } } });
     assert.ok("error" in typed);
@@ -139,6 +139,13 @@ describe("formats.nginx", () => {
       format.generate({ set: [["$a", "${b}c"]], add_header: [["X", 'it\'s; {x} #1 \\ "y"\n', ""]] }),
       // biome-ignore lint/suspicious/noTemplateCurlyInString: the same, as nginx reads it
       "set $a '${b}c';\nadd_header X 'it\\'s; {x} #1 \\\\ \"y\"\\n' '';\n",
+    );
+  });
+
+  it('writes the key "" of a map block as the empty string', () => {
+    assert.equal(
+      format.generate({ map: [["$http_upgrade", "$connection_upgrade", { default: "upgrade", "": "close" }]] }),
+      "map $http_upgrade $connection_upgrade {\n    default upgrade;\n    '' close;\n}\n",
     );
   });
 });

@@ -23,11 +23,11 @@ const special = /[\s;{}"'\\#]/;
 const control = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/;
 
 const directiveRule = {
-  description: "an nginx directive name (no whitespace, quotes, ; { } # or \\)",
+  description: "an nginx directive name (no whitespace, quotes, ; { } # or \\), or \"\" (written '', the empty key of a map block)",
   problem(name: string): string | null {
     const base = baseKeyProblem(name);
     if (base) return base;
-    if (name === "") return "it is empty";
+    if (name === "") return null;
     if (/\s/.test(name)) return 'it contains whitespace; write arguments as a list, e.g. location: [["/api/", { … }]]';
     if (special.test(name) || control.test(name)) return "it contains a quote, ;, {, }, #, \\ or a control character";
     return null;
@@ -95,7 +95,7 @@ function render(block: NginxBlock, indent: string): string[] {
       const args: readonly (NginxAtom | NginxBlock)[] = Array.isArray(entry) ? entry : [entry];
       const last = args.at(-1);
       const body = last !== undefined && isPlainObject(last) ? (last as NginxBlock) : undefined;
-      const words = [name, ...(body ? args.slice(0, -1) : args).map((a) => quoteArgument(a as NginxAtom))].join(" ");
+      const words = [name === "" ? "''" : name, ...(body ? args.slice(0, -1) : args).map((a) => quoteArgument(a as NginxAtom))].join(" ");
       if (out.length > 0 && (body || afterBlock)) out.push("");
       if (body) out.push(`${indent}${words} {`, ...render(body, `${indent}    `), `${indent}}`);
       else out.push(`${indent}${words};`);

@@ -183,7 +183,7 @@ export function renderConfig(cfg: NginxSettings): Block {
     server_tokens: "off",
     client_max_body_size: cfg.clientMaxBodySize,
     // What a websocket location sends as Connection: upgrade when the client asked for one.
-    map: [["$http_upgrade", "$connection_upgrade", { default: "upgrade", "~^$": "close" }]],
+    map: [["$http_upgrade", "$connection_upgrade", { default: "upgrade", "": "close" }]],
   };
   if (cfg.recommendedOptimisation)
     Object.assign(http, { sendfile: true, tcp_nopush: true, tcp_nodelay: true, keepalive_timeout: 65, types_hash_max_size: 4096 });
