@@ -61,13 +61,16 @@ function settingsText(a: AppConfig): { text: string; error: string | null } {
   }
 }
 
+/** The names of services.apps entries; a module that adds options to every app declares its own with this key type. */
+export const appName = t.strMatching(/^[a-z][a-z0-9-]{0,40}$/, "app name (a-z, 0-9, -)");
+
 export const apps = defineModule({
   name: "app",
   imports: [mail, nginx, acme, postgresql, mysql, redis, sqliteModule, scrapeTargets],
   options: {
     services: {
       apps: option({
-        type: t.attrsOf(app, t.strMatching(/^[a-z][a-z0-9-]{0,40}$/, "app name (a-z, 0-9, -)")),
+        type: t.attrsOf(app, appName),
         default: {},
         description: "Web apps, by name: each runs as <name>.service under its own user.",
         example: {

@@ -2,7 +2,7 @@
 // when it is on, a services.backup.sources entry of its own name: its data directories and its
 // database. On a host with backups enabled, apps are backed up unless they say otherwise.
 import { defineModule, mkDefault, option, types as t } from "roost";
-import { appDataDirectories, apps, databaseName, sqlitePath, type AppConfig } from "roost/services/app";
+import { appDataDirectories, appName, apps, databaseName, sqlitePath, type AppConfig } from "roost/services/app";
 import { backup } from "./backup.ts";
 import { backupName } from "./options.ts";
 
@@ -51,7 +51,7 @@ export const backupApps = defineModule({
     services: {
       // The key type as services.apps declares it: two declarations merge when their keys agree.
       apps: option({
-        type: t.attrsOf(appBackup, t.strMatching(/^[a-z][a-z0-9-]{0,40}$/, "app name (a-z, 0-9, -)")),
+        type: t.attrsOf(appBackup, appName),
         description: "Web apps, with their backups.",
       }),
     },
