@@ -1,127 +1,40 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { defineFleet, host, secret, shellQuote } from "roost";
-import { mysql, requireMysql } from "roost/services/mysql";
-import { postgresql, requirePostgresql } from "roost/services/postgresql";
-import { redis, redisUnit } from "roost/services/redis";
+import { shellQuote } from "roost";
 import { runScenario, scenario } from "roost/testing";
+import { fleet, mariadb, psql } from "./fixtures/databases-fleet.ts";
 import { activeSince } from "./test-fleet.ts";
-
-const psql = "/usr/bin/psql -X -v ON_ERROR_STOP=1";
-const mariadb = "/usr/bin/mariadb --batch --skip-column-names";
-
-/** A oneshot consumer: runs `command` as `user` once its database is ready, and stays active. */
-const consumer = (user: string, command: string, extra: Record<string, unknown> = {}) => ({
-  ...requirePostgresql(),
-  script: command,
-  serviceConfig: { Type: "oneshot" as const, RemainAfterExit: true, User: user },
-  ...extra,
-});
 
 type Host = { succeed(command: string): Promise<string> };
 const journalCursor = async (h: Host) => /cursor: (\S+)/.exec(await h.succeed("journalctl -n 0 --show-cursor --no-pager"))![1]!;
 const setupLogSince = (h: Host, cursor: string) =>
   h.succeed(`journalctl --no-pager -o cat -u postgresql-setup.service --after-cursor=${shellQuote(cursor)}`);
 
-const fleet = (workMem = "4MB", defaultRedis = true) =>
-  defineFleet({
-    hosts: {
-      db: host({
-        address: "root@db",
-        modules: [postgresql, redis, mysql],
-        config: {
-          services: {
-            postgresql: {
-              enable: true,
-              settings: { work_mem: workMem },
-              ensureDatabases: ["shop"],
-              ensureUsers: [
-                { name: "shop", ensureDBOwnership: true },
-                { name: "report", passwordSecret: secret("report_db_password") },
-              ],
-            },
-            mysql: {
-              enable: true,
-              ensureDatabases: ["shop"],
-              ensureUsers: [
-                { name: "shop", ensurePermissions: { "shop.*": "ALL PRIVILEGES" } },
-                { name: "report", ensurePermissions: { "shop.*": "SELECT, INSERT" }, passwordSecret: secret("report_mysql_password") },
-              ],
-            },
-            redis: {
-              servers: {
-                "": { enable: defaultRedis, requirePassSecret: secret("redis_password") },
-                cache: { enable: true, maxmemory: "64M", maxmemoryPolicy: "allkeys-lru" },
-              },
-            },
-          },
-          users: {
-            users: { shop: { isSystemUser: true }, reporter: { isSystemUser: true } },
-          },
-          secrets: {
-            "report-db": { environment: { PGPASSWORD: secret("report_db_password") }, owner: "reporter" },
-            "report-my": { template: "[client]\npassword={{secret:report_mysql_password}}\n", owner: "reporter" },
-          },
-          systemd: {
-            services: {
-              // The owner, as OS user shop over the unix socket (peer): its schema, then a row.
-              "shop-writer": consumer(
-                "shop",
-                `${psql} -d shop -c "CREATE TABLE IF NOT EXISTS items (who text); GRANT SELECT, INSERT ON items TO report; INSERT INTO items VALUES ('peer')"`,
-              ),
-              // MariaDB: the OS user shop over the unix socket (unix_socket), then report over TCP with its password.
-              "shop-my-writer": {
-                ...requireMysql(),
-                script: `${mariadb} -D shop -e "CREATE TABLE IF NOT EXISTS items (who text); INSERT INTO items VALUES ('socket')"`,
-                serviceConfig: { Type: "oneshot", RemainAfterExit: true, User: "shop" },
-              },
-              "report-my-writer": {
-                after: ["shop-my-writer.service"],
-                requires: ["shop-my-writer.service"],
-                secrets: ["report-my"],
-                script: `/usr/bin/mariadb --defaults-extra-file=/run/roost/secrets/report-my --batch -h 127.0.0.1 -u report -D shop -e "INSERT INTO items VALUES ('password')"`,
-                serviceConfig: { Type: "oneshot", RemainAfterExit: true, User: "reporter" },
-              },
-              // A Redis consumer on the cache server's unix socket, in the group redis.
-              "cache-writer": {
-                after: [redisUnit("cache")],
-                requires: [redisUnit("cache")],
-                script: "/usr/bin/redis-cli -s /run/redis-cache/redis.sock SET greeting hello",
-                serviceConfig: { Type: "oneshot", RemainAfterExit: true, User: "shop", SupplementaryGroups: ["redis"] },
-              },
-              // Another role, over TCP with its password (scram), as an OS user of another name.
-              "report-writer": consumer("reporter", `${psql} -h 127.0.0.1 -U report -d shop -c "INSERT INTO items VALUES ('scram')"`, {
-                after: ["shop-writer.service", "postgresql-setup.service"],
-                requires: ["shop-writer.service", "postgresql-setup.service"],
-                secrets: ["report-db"],
-                serviceConfig: {
-                  Type: "oneshot",
-                  RemainAfterExit: true,
-                  User: "reporter",
-                  EnvironmentFile: ["/run/roost/secrets/report-db"],
-                },
-              }),
-            },
-          },
-        },
-      }),
-    },
-  });
-
-describe("databases on a real host", { timeout: 600_000 }, () => {
-  it("PostgreSQL (peer and scram consumers, no trust, no leaked password) and Redis (password, socket) and MariaDB (socket and password consumers); a redeploy is a no-op", async () => {
+describe("databases on real hosts", { timeout: 600_000 }, () => {
+  it("PostgreSQL (peer, scram, and scram from another host; no trust, no leaked password), Redis (password, socket) and MariaDB (socket, password); a redeploy is a no-op", async () => {
     await runScenario(
       scenario({
         fleet: fleet(),
         async test({ hosts, deploy, secrets }) {
           const db = hosts.db!;
+          const app = hosts.app!;
           const started = Date.now();
-          await deploy();
+          await deploy({ hosts: ["db"] });
           const firstDeploy = (Date.now() - started) / 1000;
+          await deploy({ hosts: ["app"] });
           await db.waitForUnit("report-writer.service");
           const rows = await db.succeed(`cd /tmp && runuser -u postgres -- ${psql} -Atd shop -c "SELECT who FROM items ORDER BY who"`);
           // The first deploy restarts the server that the package started, and with it (Requires=) the setup and its consumers: each may have written twice.
-          assert.deepEqual([...new Set(rows.trim().split("\n"))], ["peer", "scram"]);
+          assert.deepEqual([...new Set(rows.trim().split("\n"))], ["peer", "remote", "scram"]);
+          // The port is open to the app host alone, which pg_hba.conf lets in by password only.
+          const appAddress = app.address.replaceAll(".", "\\.");
+          assert.match(await db.succeed("nft list table inet roost"), new RegExp(`ip saddr ${appAddress} tcp dport 5432 accept`));
+          assert.equal((await db.succeed("nft list table inet roost")).match(/5432/g)!.length, 1);
+          assert.match(
+            await db.succeed("cat /etc/postgresql/15/main/pg_hba.conf"),
+            new RegExp(`^host all all ${appAddress}/32 scram-sha-256$`, "m"),
+          );
+          await app.fail(`PGPASSWORD=wrong ${psql} -h ${db.address} -U remote -d shop -c "SELECT 1"`);
 
           // pg_hba.conf is Roost's whole file, and no file under /etc/postgresql says trust.
           await db.fail("grep -rqiw trust /etc/postgresql");
@@ -175,10 +88,11 @@ describe("databases on a real host", { timeout: 600_000 }, () => {
 
           // The same configuration again is a no-op; a reload-only setting reloads the server, restarts nothing.
           const since = await activeSince(db, "postgresql@15-main.service");
-          const [same] = await deploy();
-          assert.equal(same!.status, "unchanged");
-          assert.deepEqual(same!.actions, { started: [], restarted: [], reloaded: [], stopped: [], changedFiles: [] });
-          const [reloaded] = await deploy({ fleet: fleet("8MB") });
+          for (const same of await deploy()) {
+            assert.equal(same.status, "unchanged", same.host);
+            assert.deepEqual(same.actions, { started: [], restarted: [], reloaded: [], stopped: [], changedFiles: [] });
+          }
+          const [reloaded] = await deploy({ fleet: fleet("8MB"), hosts: ["db"] });
           assert.deepEqual(reloaded!.actions.restarted, []);
           assert.deepEqual(reloaded!.actions.reloaded, ["postgresql@15-main.service"]);
           assert.equal(await activeSince(db, "postgresql@15-main.service"), since);
@@ -191,7 +105,7 @@ describe("databases on a real host", { timeout: 600_000 }, () => {
           cursor = await journalCursor(db);
           // Every process's arguments, sampled while the deploy sets the new password.
           await db.succeed("systemd-run --unit=ps-sampler sh -c 'while :; do ps -eo args; sleep 0.02; done > /root/ps.log'");
-          const [rotated] = await deploy({ fleet: fleet("8MB") });
+          const [rotated] = await deploy({ fleet: fleet("8MB"), hosts: ["db"] });
           await db.succeed("systemctl stop ps-sampler.service");
           assert.ok(
             Number(await db.succeed("grep -c /etc/roost/postgresql/setup /root/ps.log || true")) > 0,
@@ -218,7 +132,7 @@ describe("databases on a real host", { timeout: 600_000 }, () => {
           );
 
           // Without the server named "", Debian's redis-server.service is Roost's unit that runs nothing: 6379 is free.
-          const [noDefault] = await deploy({ fleet: fleet("8MB", false) });
+          const [noDefault] = await deploy({ fleet: fleet("8MB", false), hosts: ["db"] });
           assert.ok(noDefault!.actions.restarted.includes("redis-server.service"), noDefault!.actions.restarted.join(" "));
           assert.equal(await db.succeed("ss -Hltn 'sport = :6379'"), "");
           assert.match(
