@@ -14,10 +14,12 @@ mkdirSync(artifacts, { recursive: true });
 const dir = mkdtempSync(path.join(artifacts, "containers-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const imageFile = busyboxImage(dir, "bb.tar", "localhost/bb:1", "hello from a container");
+const newerImageFile = busyboxImage(dir, "bb2.tar", "localhost/bb:2", "hello from a newer image");
 
 interface Variant {
   readonly clientGreeting?: string;
   readonly webHealth?: string[];
+  readonly newerWeb?: boolean;
 }
 
 function fleet(v: Variant = {}) {
@@ -36,6 +38,7 @@ function fleet(v: Variant = {}) {
               containers: {
                 web: {
                   ...image,
+                  ...(v.newerWeb ? { image: "localhost/bb:2", imageFile: newerImageFile } : {}),
                   cmd: ["httpd", "-f", "-p", "80", "-h", "/www"],
                   ports: ["127.0.0.1:18080:80"],
                   healthCommand: v.webHealth ?? ["/bin/wget", "-q", "-O", "/dev/null", "http://127.0.0.1/"],
@@ -109,14 +112,27 @@ describe("containers as systemd units on a real host", { timeout: 400_000 }, () 
         assert.equal(await token(), "rotated");
         assert.equal(await activeSince(ctr, "podman-web.service"), webSince);
 
+        // A new image for web travels once, is loaded, and restarts web (and client, which depends on it).
+        const [newer] = await deploy({ fleet: fleet({ clientGreeting: "second", newerWeb: true }) });
+        assert.equal(newer!.status, "deployed", newer!.error);
+        assert.ok(newer!.plan!.transfer.bytes > 1_000_000);
+        assert.deepEqual(newer!.actions.restarted, ["podman-web.service"]);
+        assert.equal((await ctr.waitUntilSucceeds("curl -sf http://127.0.0.1:18080/")).trim(), "hello from a newer image");
+        await ctr.waitUntilSucceeds("journalctl -t client -o cat | grep -q 'second: hello from a newer image'");
+        const [again] = await deploy({ fleet: fleet({ clientGreeting: "second", newerWeb: true }) });
+        assert.equal(again!.status, "unchanged");
+
         // A health command that fails rolls the host back to the generation before, web answering again.
         const current = (await ctr.succeed("readlink /var/lib/roost/current")).trim();
-        const [broken] = await deploy({ fleet: fleet({ clientGreeting: "second", webHealth: ["/bin/false"] }), allowFailure: true });
+        const [broken] = await deploy({
+          fleet: fleet({ clientGreeting: "second", newerWeb: true, webHealth: ["/bin/false"] }),
+          allowFailure: true,
+        });
         assert.equal(broken!.status, "failed");
         assert.equal(broken!.rolledBack, true);
         assert.match(broken!.error!, /health check podman-web failed/);
         assert.equal((await ctr.succeed("readlink /var/lib/roost/current")).trim(), current);
-        assert.equal((await ctr.waitUntilSucceeds("curl -sf http://127.0.0.1:18080/")).trim(), "hello from a container");
+        assert.equal((await ctr.waitUntilSucceeds("curl -sf http://127.0.0.1:18080/")).trim(), "hello from a newer image");
       },
     });
   });

@@ -80,6 +80,20 @@ export function containerChecks(
         options: [path(name, c.memory !== null ? "memory" : "cpus"), ["virtualisation", "containers", "containersConf", "settings"]],
       });
   }
+  // One name on the host points at one image: two archives under one name would retag it at each start.
+  const byImage = new Map<string, [string, string]>();
+  for (const [name, c] of Object.entries(oci.containers).sort(([a], [b]) => a.localeCompare(b))) {
+    const a = archive(name);
+    if (a === null || typeof a === "string") continue;
+    const seen = byImage.get(c.image);
+    if (seen !== undefined && seen[1] !== a.id)
+      out.push({
+        assertion: false,
+        message: `${at(seen[0], "imageFile")} and ${at(name, "imageFile")} are different images under one name, ${c.image}: give each its own tag`,
+        options: [path(seen[0], "imageFile"), path(name, "imageFile")],
+      });
+    else byImage.set(c.image, [name, a.id]);
+  }
   const bySubnet = new Map<string, string>();
   for (const [n, net] of Object.entries(oci.networks).sort(([a], [b]) => a.localeCompare(b))) {
     const other = bySubnet.get(subnet(n, net));

@@ -88,6 +88,7 @@ describe("virtualisation.oci-containers", () => {
     assert.ok(line(worker, "After").includes("After=podman-web.service"));
     assert.deepEqual(line(worker, "Restart"), ["Restart=on-failure"]);
     assert.doesNotMatch(worker, /WantedBy/);
+    assert.equal(built.manifest.healthChecks["podman-worker"], undefined, "a container that does not start at boot is not checked");
 
     // Both published ports are declared; the firewall opens neither.
     assert.deepEqual(
@@ -270,6 +271,15 @@ describe("roost check refuses", () => {
     refuses(
       profiled(oci({ web: { image: "localhost/web:1", memory: "256M" } })),
       /containers\.web\.memory: limits need cgroups, which virtualisation\.containers\.containersConf\.settings turns off/,
+    );
+    const other = '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["sha256:0"]}}';
+    const otherArchive = tar(path.join(dir, "other.tar"), path.join(dir, "other"), {
+      "manifest.json": JSON.stringify([{ Config: "c.json", RepoTags: ["localhost/app:1"], Layers: [] }]),
+      "c.json": other,
+    });
+    refuses(
+      oci({ a: { image: "localhost/app:1", imageFile: dockerArchive }, b: { image: "localhost/app:1", imageFile: otherArchive } }),
+      /containers\.a\.imageFile and virtualisation\.oci-containers\.containers\.b\.imageFile are different images under one name, localhost\/app:1/,
     );
     writeFileSync(path.join(dir, "not.tar"), "hello");
     refuses(oci({ web: { image: "localhost/web:1", imageFile: path.join(dir, "not.tar") } }), /containers\.web\.imageFile: .*not\.tar/);

@@ -168,22 +168,25 @@ export const containers = defineModule({
           ),
         },
       },
+      // A container that does not start at boot (a job a timer starts) is not expected to run after a deploy.
       healthChecks: Object.fromEntries(
-        names.map((n) => {
-          const c = oci.containers[n]!;
-          const command =
-            c.healthCommand === null
-              ? null
-              : backend === "podman"
-                ? ["/usr/bin/podman", "healthcheck", "run", n]
-                : ["/usr/bin/docker", "exec", n, ...c.healthCommand];
-          return [
-            unitName(backend, n),
-            command === null
-              ? { type: "unit" as const, unit: `${unitName(backend, n)}.service`, timeout: c.healthTimeout }
-              : { type: "command" as const, command, timeout: c.healthTimeout },
-          ];
-        }),
+        names
+          .filter((n) => oci.containers[n]!.autoStart)
+          .map((n) => {
+            const c = oci.containers[n]!;
+            const command =
+              c.healthCommand === null
+                ? null
+                : backend === "podman"
+                  ? ["/usr/bin/podman", "healthcheck", "run", n]
+                  : ["/usr/bin/docker", "exec", n, ...c.healthCommand];
+            return [
+              unitName(backend, n),
+              command === null
+                ? { type: "unit" as const, unit: `${unitName(backend, n)}.service`, timeout: c.healthTimeout }
+                : { type: "command" as const, command, timeout: c.healthTimeout },
+            ];
+          }),
       ),
       get assertions() {
         return containerChecks(config.virtualisation, config.secrets, archive);

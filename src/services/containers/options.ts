@@ -162,7 +162,8 @@ const container = t.submodule({
     autoStart: option({
       type: t.bool,
       default: true,
-      description: "Start the container at boot (false: only when something pulls it in).",
+      description:
+        "Start the container at boot, and check after each deploy that it runs (false: only when something starts it, e.g. systemd.services.podman-<name>.startAt for a job).",
     }),
     extraOptions: option({
       type: t.listOf(word),
