@@ -5,7 +5,7 @@
 import { defineFleet, host } from "roost";
 import { acme } from "roost/services/acme";
 import { apps } from "roost/services/app";
-import { backupApps } from "roost/services/backup";
+import { backup, backupApps } from "roost/services/backup";
 import { mail } from "roost/services/mail";
 import { requestTrackerUtils } from "./modules/request-tracker-utils.ts";
 
@@ -16,7 +16,7 @@ export default defineFleet({
       address: "root@203.0.113.10",
       // `roost hosts keyscan rtutils` prints it; secrets are encrypted to it.
       hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIKUkhvmHopnHZHH7BcpzFg4bzWWYqyYKQJ1RsSTSoErJ",
-      modules: [requestTrackerUtils, apps, mail, acme, backupApps],
+      modules: [requestTrackerUtils, apps, mail, acme, backup, backupApps],
       config: {
         services: {
           requestTrackerUtils: {
