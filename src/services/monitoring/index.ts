@@ -35,6 +35,7 @@ import {
 
 export { alertRules, alertName, groupName, labelName, severities, type Severity } from "./alert-rules.ts";
 export { promDuration } from "./duration.ts";
+export { promql, promqlProblem } from "./promql.ts";
 export { rulesFile, rulesTestFile, alertmanagerFile } from "./server.ts";
 
 type Json = Parameters<typeof prometheusYaml.generate>[0];
