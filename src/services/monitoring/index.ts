@@ -37,6 +37,7 @@ export { alertRules, alertName, groupName, labelName, severities, type Severity 
 export { promDuration } from "./duration.ts";
 export { promql, promqlProblem } from "./promql.ts";
 export { rulesFile, rulesTestFile, alertmanagerFile } from "./server.ts";
+export { hostsFile, tokenOutput } from "./agent.ts";
 
 type Json = Parameters<typeof prometheusYaml.generate>[0];
 
