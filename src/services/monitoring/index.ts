@@ -14,6 +14,22 @@ import { alertRules, alertRulesOption } from "./alert-rules.ts";
 import { agents, findServer, serverNames, tokenHolders } from "./fleet.ts";
 import { hostRules, nodeRules } from "./fleet-rules.ts";
 import { ingestLocations, ingestMaps, relayRelabeling, tokenMapOutput, tokenMapTemplate } from "./ingest.ts";
+import {
+  logsLocation,
+  logsMap,
+  logsOptions,
+  remotePorts,
+  remoteRoot,
+  remoteUnit,
+  remoteUnitName,
+  uploadAuthOutput,
+  uploadAuthTemplate,
+  uploadServer,
+  uploadTargetFile,
+  uploadTargetText,
+  uploadUnit,
+  vacuumScript,
+} from "./logs.ts";
 import { agentOptions, monitoringDefaults, prometheusYaml, serverOptions } from "./options.ts";
 import { ruleFile, ruleTestFile, untestedRules, type AlertRuleGroups } from "./render-rules.ts";
 import {
@@ -44,12 +60,14 @@ type Json = Parameters<typeof prometheusYaml.generate>[0];
 export const monitoring = defineModule({
   name: "monitoring",
   imports: [monitoringDefaults, alertRules, scrapeTargets, nodeExporter, nginx, acme],
-  options: { monitoring: { server: serverOptions, agent: agentOptions, alertRules: alertRulesOption } },
+  options: { monitoring: { server: serverOptions, agent: agentOptions, logs: logsOptions, alertRules: alertRulesOption } },
   config: ({ config, nodes, name }) => {
     const server = config.monitoring.server;
     const agent = config.monitoring.agent;
     const exporter = config.services.nodeExporter;
     const password = server.mail.passwordSecret;
+    const logs = config.monitoring.logs;
+    const fleetHosts = Object.keys(nodes).sort();
     const amText = () =>
       prometheusYaml.generate(
         deepMerge(
@@ -139,6 +157,76 @@ export const monitoring = defineModule({
                   options: [["monitoring", "agent", "resolveServer"]],
                 },
               ];
+            },
+          }
+        : {},
+      logs.enable
+        ? {
+            packages: ["systemd-journal-remote"],
+            secrets: {
+              [uploadAuthOutput]: {
+                get template() {
+                  return uploadAuthTemplate(agent.tokenSecret);
+                },
+              },
+            },
+            files: {
+              [uploadTargetFile]: {
+                get text() {
+                  return uploadTargetText(findServer(nodes), agent.resolveServer);
+                },
+              },
+            },
+            systemd: {
+              services: {
+                "roost-journal-upload": uploadUnit(logs),
+                nginx: { secrets: [uploadAuthOutput], onSecretChange: "reload" as const },
+              },
+            },
+            services: {
+              nginx: {
+                enable: true,
+                appendHttpConfig: uploadServer(
+                  findServer(nodes, { withAddress: false })?.domain ?? "monitoring.invalid",
+                  logs,
+                  agent.tlsCAFile,
+                ),
+              },
+            },
+            networking: {
+              ports: { "journal-upload": { port: logs.uploadPort, address: "127.0.0.1", option: ["monitoring", "logs", "uploadPort"] } },
+            },
+          }
+        : {},
+      server.enable && logs.enable
+        ? {
+            systemd: {
+              services: {
+                ...Object.fromEntries(
+                  Object.entries(remotePorts(fleetHosts, logs.remotePortBase)).map(([h, port]) => [remoteUnitName(h), remoteUnit(h, port)]),
+                ),
+                "roost-journal-vacuum": {
+                  description: "Keep each host's stored journal within its size and age",
+                  script: vacuumScript(logs),
+                  serviceConfig: { Type: "oneshot" },
+                  startAt: ["hourly"],
+                },
+              },
+            },
+            directories: { [remoteRoot]: { owner: "systemd-journal-remote", group: "systemd-journal-remote", mode: "0750" } },
+            services: {
+              nginx: {
+                appendHttpConfig: logsMap(fleetHosts, logs.remotePortBase),
+                virtualHosts: { [server.domain]: { locations: logsLocation() } },
+              },
+            },
+            networking: {
+              ports: Object.fromEntries(
+                Object.entries(remotePorts(fleetHosts, logs.remotePortBase)).map(([h, port]) => [
+                  remoteUnitName(h),
+                  { port, address: "127.0.0.1", option: ["monitoring", "logs", "remotePortBase"] },
+                ]),
+              ),
             },
           }
         : {},

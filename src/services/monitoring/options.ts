@@ -173,6 +173,11 @@ export const monitoringDefaults = defineModule({
         },
         tokenSecret: mkDefault(secret(`monitoring_token_${name}`)),
       },
+      logs: {
+        get enable() {
+          return mkDefault(serverNames(nodes).length > 0);
+        },
+      },
     },
   }),
 });
