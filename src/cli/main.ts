@@ -183,18 +183,27 @@ export async function main(argv: readonly string[]): Promise<number> {
   };
   program
     .command("logs")
-    .description("a host's journal, of one unit or of the whole host; -f follows until Ctrl-C")
-    .argument("<host>", "a host of the fleet")
+    .description(
+      "a host's journal, of one unit or of the whole host; -f follows until Ctrl-C; --fleet: every host's, as the monitoring server keeps them",
+    )
+    .argument("[host]", "a host of the fleet")
     .argument("[unit]", "a unit, e.g. nginx.service or nginx (default: the whole journal)")
     .option("-f, --follow", "keep printing new lines until Ctrl-C", false)
     .option("--since <when>", "a duration back from now (30s, 10m, 1h, 2d) or a time (2025-01-31 14:00)")
     .option("-n, --lines <n>", "the last n lines", count)
     .addOption(new Option("-o, --output <mode>", "journalctl's output mode").choices(journalOutputs).default("short"))
+    .option("--fleet", "the journals every host ships to the monitoring server, read there")
+    .option("--host <host>", "with --fleet: only this host's journal")
+    .option("--unit <unit>", "with --fleet: only this unit")
     .action(
       lazy(
         () => import("./commands/logs.ts"),
-        (m, host: string, unit: string | undefined, o: { follow: boolean; since?: string; lines?: number; output: JournalOutput }) =>
-          m.logsCommand(host, unit, { ...global(), ...o }),
+        (
+          m,
+          host: string | undefined,
+          unit: string | undefined,
+          o: { follow: boolean; since?: string; lines?: number; output: JournalOutput; fleet?: boolean; host?: string; unit?: string },
+        ) => m.logsCommand(host, unit, { ...global(), ...o }),
       ),
     );
   const backup = program.command("backup").description("a host's restic backups: list, run and restore");

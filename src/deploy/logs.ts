@@ -12,6 +12,13 @@ export interface LogsQuery {
   readonly lines: number | null;
   readonly follow: boolean;
   readonly output: JournalOutput;
+  /** On the monitoring server, the journals hosts shipped there: "*" every host's, or one host's; null: the host's own. */
+  readonly fleet?: string | null;
+}
+
+/** A host name as the monitoring server stores its journal under it (logs.sh checks the same). */
+export function fleetHostName(text: string): boolean {
+  return /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(text) && text.length <= 253;
 }
 
 /** The unit name, checked as logs.sh checks it, or why it is not one. */
@@ -53,6 +60,7 @@ export function streamLogs(
     query.lines === null ? "-" : String(query.lines),
     query.follow ? "1" : "0",
     query.output,
+    ...(query.fleet == null ? [] : [query.fleet]),
   ];
   const child = ssh.spawn("logs", args);
   let stopped = false;

@@ -1,16 +1,26 @@
 # Roost: the host's journal, for `roost logs`.
-#   logs UNIT|- SINCE|- LINES|- FOLLOW OUTPUT
+#   logs UNIT|- SINCE|- LINES|- FOLLOW OUTPUT [FLEET]
 # UNIT a unit name; SINCE "-<n><s|min|m|h|d|w>" or "YYYY-MM-DD[ HH:MM[:SS]]"; LINES a number;
 # FOLLOW 0|1; OUTPUT a journalctl output mode (RE_OUTPUT, from protocol.ts). The controller checks
 # each first, and so does this script. A follow ends when the controller closes stdin (it stopped,
-# or its connection went).
+# or its connection went). FLEET (on the monitoring server): "-" this host's own journal, "*" the
+# journals every host shipped here, or one host's name: the directory its authenticated uploads go to.
 usage() {
   echo "roost-host logs: $*" >&2
   exit 2
 }
-[ $# -eq 5 ] || usage "usage: logs UNIT|- SINCE|- LINES|- FOLLOW OUTPUT"
-unit=$1 since=$2 lines=$3 follow=$4 output=$5
+[ $# -eq 5 ] || [ $# -eq 6 ] || usage "usage: logs UNIT|- SINCE|- LINES|- FOLLOW OUTPUT [FLEET]"
+unit=$1 since=$2 lines=$3 follow=$4 output=$5 fleet=${6:--}
 args=(--no-pager)
+remote=/var/log/journal/remote
+if [ "$fleet" = "*" ]; then
+  compgen -G "$remote/*/*.journal" > /dev/null || usage "no host's journal has arrived in $remote (is this the monitoring server?)"
+  args+=("--file=$remote/*/*.journal")
+elif [ "$fleet" != - ]; then
+  [[ $fleet =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*$ ]] || usage "FLEET is not a host name"
+  compgen -G "$remote/$fleet/*.journal" > /dev/null || usage "no journal of $fleet has arrived in $remote/$fleet"
+  args+=("--file=$remote/$fleet/*.journal")
+fi
 if [ "$unit" != - ]; then
   valid unit "$unit" && [[ $unit == [A-Za-z0-9]* ]] || usage "not a unit name"
   args+=("--unit=$unit")

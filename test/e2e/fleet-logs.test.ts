@@ -1,0 +1,159 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { defineFleet, host, type Fleet } from "roost";
+import { acme as acmeModule } from "roost/services/acme";
+import { monitoring } from "roost/services/monitoring";
+import { runScenario, startAcmeServer, startSmtpSink, type AcmeServer, type SmtpSink, type TestHost } from "roost/testing";
+
+const domain = "metrics.example.test";
+const monitored = [monitoring] as const;
+const pebbleCa = "/etc/ssl/pebble-server.pem";
+const rootCa = "/etc/ssl/pebble-root.pem";
+const agent = { tlsCAFile: rootCa } as const;
+const remote = "/var/log/journal/remote";
+const hostEntry = "/usr/local/lib/roost/roost-host";
+
+/** cheetah is the server, tiger and dino send to it; dino comes and goes. */
+function fleetFor(env: { acme: AcmeServer; root: string; sink: SmtpSink } | null): Fleet {
+  const root = { [rootCa]: { text: env?.root ?? "none\n" } };
+  const packages = ["curl"];
+  return defineFleet({
+    modules: monitored,
+    hosts: {
+      cheetah: host({
+        address: "root@cheetah.invalid",
+        modules: [monitoring, acmeModule],
+        config: {
+          packages,
+          files: { ...root, [pebbleCa]: { text: env?.acme.serverCaPem ?? "none\n" } },
+          security: {
+            acme: {
+              acceptTerms: true,
+              defaults: {
+                email: "admin@example.test",
+                server: env?.acme.directoryUrl ?? "https://acme.invalid/dir",
+                serverCaFile: pebbleCa,
+              },
+            },
+          },
+          monitoring: {
+            server: {
+              enable: true,
+              domain,
+              mail: {
+                to: ["ops@example.test"],
+                from: "alerts@example.test",
+                smarthost: `${env?.sink.host ?? "smtp.invalid"}:${env?.sink.port ?? 25}`,
+                requireTls: false,
+              },
+            },
+            agent,
+          },
+          deployment: { confirmTimeout: 30 },
+        },
+      }),
+      tiger: host({ address: "root@tiger.invalid", modules: monitored, config: { packages, files: root, monitoring: { agent } } }),
+      dino: host({
+        address: "root@dino.invalid",
+        modules: monitored,
+        config: { packages, files: root, monitoring: { agent: { ...agent, intermittent: true } } },
+      }),
+    },
+  });
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const got = await probe().catch(() => null);
+    if (got !== null) return got;
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    await sleep(500);
+  }
+}
+
+/** The messages of one unit in the journal the server keeps for `stored` ("*": every host's). */
+const stored = (server: TestHost, who: string, unit: string) =>
+  server.succeed(`${hostEntry} logs ${unit} - - 0 cat '${who}'`).then((out) => out.trim().split("\n").filter(Boolean));
+
+/** A line logged by a transient unit `unit` on `h`, and how long until it is stored under `as` on the server. */
+async function shipped(h: TestHost, server: TestHost, unit: string, line: string, as = h.name): Promise<number> {
+  await h.succeed(`systemd-run --unit=${unit} --wait -q /bin/echo ${line}`);
+  const logged = Date.now();
+  await until(`${line} from ${h.name} stored as ${as}`, 90_000, async () =>
+    (await stored(server, as, `${unit}.service`)).includes(line) ? true : null,
+  );
+  return Date.now() - logged;
+}
+
+describe("fleet logs: every host's journal on the central host, under the name its token proves", { timeout: 600_000 }, () => {
+  it("stores each host's lines under its name with the unit, refuses other tokens and ignores a forged hostname", async () => {
+    await runScenario({
+      fleet: fleetFor(null),
+      async test({ hosts, deploy, secrets }) {
+        const { cheetah, tiger, dino } = hosts as Record<string, TestHost>;
+        const sink = await startSmtpSink(cheetah!.spec.gateway);
+        const acme = await startAcmeServer({ address: cheetah!.spec.gateway });
+        try {
+          await acme.addHost(domain, cheetah!.address);
+          await deploy({ fleet: fleetFor({ acme, root: await acme.issuingRootPem(), sink }) });
+
+          // A line on each host reaches the server under that host's name, with its unit.
+          for (const h of [cheetah!, tiger!, dino!]) {
+            const ms = await shipped(h, cheetah!, `shout-${h.name}`, `hello-from-${h.name}`);
+            console.log(`${h.name}: a journal line stored on cheetah ${(ms / 1000).toFixed(1)} s after it was logged`);
+          }
+          // Only tiger's directory holds tiger's unit; the fleet-wide view holds all three.
+          assert.deepEqual(await stored(cheetah!, "tiger", "shout-tiger.service"), ["hello-from-tiger"]);
+          assert.deepEqual(await stored(cheetah!, "dino", "shout-tiger.service"), []);
+          for (const h of ["cheetah", "tiger", "dino"])
+            assert.deepEqual(await stored(cheetah!, "*", `shout-${h}.service`), [`hello-from-${h}`]);
+
+          // The upload path: no token and an unknown token are 401 at the server's nginx.
+          const upload = (auth: string | null) =>
+            tiger!.succeed(
+              `curl -s -o /dev/null -w '%{http_code}' --max-time 5 --cacert ${rootCa} --resolve ${domain}:443:${cheetah!.address} -X POST -H 'Content-Type: application/vnd.fdo.journal' --data-binary $'MESSAGE=sneaked\\n\\n' ${auth === null ? "" : `-H 'Authorization: Bearer ${auth}'`} https://${domain}/upload`,
+            );
+          assert.equal(await upload(null), "401");
+          assert.equal(await upload("wrong-token"), "401");
+          assert.equal(await upload(`${secrets.values.monitoring_token_tiger!}x`), "401");
+
+          // Entries tiger sends (through its own nginx, with its token) that claim to come from cheetah stay tiger's.
+          const now = Date.now() * 1000;
+          const forged = `MESSAGE=forged-by-tiger\\n_HOSTNAME=cheetah\\n_SYSTEMD_UNIT=forged.service\\n__REALTIME_TIMESTAMP=${now}\\n__MONOTONIC_TIMESTAMP=1\\n_BOOT_ID=0123456789abcdef0123456789abcdef\\n\\n`;
+          assert.equal(
+            await tiger!.succeed(
+              `curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X POST -H 'Content-Type: application/vnd.fdo.journal' --data-binary $'${forged}' http://127.0.0.1:19531/upload`,
+            ),
+            "202",
+          );
+          await until("the forged entry, stored as tiger", 30_000, async () =>
+            (await stored(cheetah!, "tiger", "forged.service")).includes("forged-by-tiger") ? true : null,
+          );
+          assert.deepEqual(await stored(cheetah!, "cheetah", "forged.service"), []);
+          assert.match(
+            await cheetah!.succeed(`journalctl --file='${remote}/tiger/*.journal' -u forged.service -o verbose`),
+            /_HOSTNAME=cheetah/,
+          );
+
+          // dino away: what it logs meanwhile arrives when it is back (journal-upload kept its cursor).
+          // The line is logged by a timer 5 s on, when dino cannot be reached any more (nor told to log).
+          await dino!.succeed("systemd-run --unit=while-away --on-active=5 -q /bin/echo logged-while-away");
+          await dino!.cutNetwork();
+          await sleep(12_000);
+          assert.deepEqual(await stored(cheetah!, "dino", "while-away.service"), []);
+          await dino!.restoreNetwork();
+          const back = Date.now();
+          await until("dino's line from while it was away", 90_000, async () =>
+            (await stored(cheetah!, "dino", "while-away.service")).includes("logged-while-away") ? true : null,
+          );
+          console.log(`dino back: the line it logged while away stored ${((Date.now() - back) / 1000).toFixed(1)} s later`);
+        } finally {
+          await acme.close();
+          await sink.close();
+        }
+      },
+    });
+  });
+});
