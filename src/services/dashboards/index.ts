@@ -25,5 +25,6 @@ export function fleetDashboards(nodes: Readonly<Record<string, HostView>>): Reco
   const apps = new Set<string>();
   for (const n of Object.keys(nodes).sort()) for (const a of metricsApps(nodes[n]!.config)) apps.add(a);
   const all = [systemOverview(), serviceHealth(), backups(), ...[...apps].sort().map(appDashboard)];
-  return Object.fromEntries(all.map((d) => [`${d.uid}.json`, d]));
+  // Plain JSON: the SDK's objects carry methods, which no file holds.
+  return Object.fromEntries(all.map((d) => [`${d.uid}.json`, JSON.parse(JSON.stringify(d)) as Dashboard]));
 }
