@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { journalSince, unitName } from "./logs.ts";
+import { fleetHostName, journalSince, unitName } from "./logs.ts";
 
 describe("roost logs arguments", () => {
   it("passes a duration back from now or a time as one journalctl argument", () => {
@@ -16,6 +16,12 @@ describe("roost logs arguments", () => {
   it("refuses anything else", () => {
     for (const text of ["", "0h", "1y", "-1h", "1 h", "yesterday", "2025-01-31;reboot", "2025-1-31", "--all", "1h\n"])
       assert.equal(journalSince(text), null, text);
+  });
+
+  it("takes a host name for --fleet --host, and nothing that could be a path or a glob", () => {
+    for (const name of ["tiger", "web-1", "db.internal", "A9"]) assert.equal(fleetHostName(name), true, name);
+    for (const name of ["", "*", "../cheetah", "-x", "a/b", "a b", "t;reboot", ".hidden", "tiger\n"])
+      assert.equal(fleetHostName(name), false, name);
   });
 
   it("takes unit names and refuses what is not one", () => {
