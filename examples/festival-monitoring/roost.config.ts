@@ -3,6 +3,8 @@
 // release files whose sha256 is published; Loki's pin is left to the operator (lokiRelease), and
 // until it is set no logs are shipped, which `roost check` reports as a warning.
 import { defineFleet, host } from "roost";
+import { acme } from "roost/services/acme";
+import { monitoring } from "roost/services/monitoring";
 import { festivalMonitoring } from "./modules/monitoring.ts";
 
 export default defineFleet({
@@ -13,7 +15,7 @@ export default defineFleet({
       address: "root@203.0.113.20",
       // `roost hosts keyscan festival` prints it; secrets are encrypted to it.
       hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG8lQnt/o4XXsLuDd0C3X/K/RDloH8iirRNisguATLB0",
-      modules: [festivalMonitoring],
+      modules: [festivalMonitoring, monitoring, acme],
       config: {
         networking: { addresses: ["203.0.113.20"] },
         security: { acme: { acceptTerms: true, defaults: { email: "ops@zugvoegel.example" } } },

@@ -7,6 +7,7 @@ import { acme } from "roost/services/acme";
 import { grafana, releaseOptions } from "roost/services/grafana";
 import { loki } from "roost/services/loki";
 import { monitoring } from "roost/services/monitoring";
+import { scrapeTargets } from "roost/services/scrape-targets";
 
 const dnsName = t.strMatching(/^(?!-)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$/i, "DNS name");
 const zipRelease = t.submodule({
@@ -24,7 +25,7 @@ const zipRelease = t.submodule({
 
 export const festivalMonitoring = defineModule({
   name: "festival-monitoring",
-  imports: [monitoring, grafana, loki, acme],
+  imports: [monitoring, scrapeTargets, grafana, loki, acme],
   options: {
     zugvoegel: {
       services: {
@@ -63,7 +64,8 @@ export const festivalMonitoring = defineModule({
     const logs = cfg.lokiRelease !== null && cfg.promtailRelease !== null;
     return mkIf(cfg.enable, {
       monitoring: {
-        server: { enable: true, backend: "prometheus", domain: cfg.metricsDomain, retention: cfg.retention },
+        // The seed's ports: Prometheus 9090, Grafana 3000, Loki 3100, Promtail 9080.
+        server: { enable: true, backend: "prometheus", port: 9090, domain: cfg.metricsDomain, retention: cfg.retention },
         scrapeTargets: {
           grafana: { port: config.services.grafana.port },
           ...(cfg.appScrapePort === null ? {} : { "audio-transcriber": { port: cfg.appScrapePort } }),
