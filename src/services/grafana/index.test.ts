@@ -9,6 +9,7 @@ import { apps } from "roost/services/app";
 import { monitoring } from "roost/services/monitoring";
 import { buildHostFrom } from "roost/testing";
 import { parse } from "yaml";
+import { loki } from "roost/services/loki";
 import { dashboardProviderFile, datasourcesFile, grafana, iniFile } from "./index.ts";
 
 const goldenDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../test/golden/grafana");
@@ -17,13 +18,13 @@ const pkg = {
   sha256: "1f0e6b7b1ef8b1d5f0b4c4a8a5e0e4d1c2b3a49876543210fedcba9876543210",
 };
 
-function fleet(extra: Record<string, unknown> = {}) {
+function fleet(extra: Record<string, unknown> = {}, lokiConfig: Record<string, unknown> = { enable: false }) {
   return defineFleet({
     modules: [monitoring],
     hosts: {
       mon: host({
         address: "root@10.0.0.1",
-        modules: [monitoring, grafana, acme],
+        modules: [monitoring, grafana, acme, loki],
         config: {
           security: { acme: { acceptTerms: true, defaults: { email: "ops@example.org" } } },
           monitoring: {
@@ -33,12 +34,12 @@ function fleet(extra: Record<string, unknown> = {}) {
               mail: { to: ["ops@example.org"], from: "a@example.org", smarthost: "smtp.example.org:587" },
             },
           },
-          services: { grafana: { enable: true, domain: "grafana.example.org", package: pkg, ...extra } },
+          services: { grafana: { enable: true, domain: "grafana.example.org", package: pkg, ...extra }, loki: lokiConfig },
         },
       }),
       web: host({
         address: "root@10.0.0.2",
-        modules: [monitoring, apps],
+        modules: [monitoring, apps, loki],
         config: {
           services: { apps: { shop: { command: ["/usr/bin/node", "server.js"], port: 8000, host: "0.0.0.0", metricsPath: "/metrics" } } },
         },
@@ -88,6 +89,35 @@ describe("services.grafana", () => {
     for (const f of ["roost-system", "roost-systemd", "roost-backups", "roost-app-shop"]) {
       assert.equal((JSON.parse(built.file(`/etc/grafana/dashboards/${f}.json`)) as { uid: string }).uid, f);
     }
+  });
+
+  it("reads Loki, when this host runs it, across every host's tenant", () => {
+    const withLoki = buildHostFrom(
+      fleet(
+        {},
+        {
+          enable: true,
+          retention: 7 * 86400,
+          package: { url: "https://github.com/grafana/loki/releases/download/v3.2.1/loki-linux-amd64.zip", sha256: pkg.sha256 },
+        },
+      ),
+      "mon",
+    );
+    golden("datasources-loki.yaml", withLoki.file(datasourcesFile));
+    const logs = (parse(withLoki.file(datasourcesFile)) as { datasources: Record<string, unknown>[] }).datasources.find(
+      (d) => d.uid === "roost-logs",
+    );
+    assert.deepEqual(logs?.secureJsonData, { httpHeaderValue1: "mon|web" });
+  });
+
+  it("a port change moves exactly the http_port line of grafana.ini", () => {
+    const before = built.file(iniFile).split("\n");
+    const after = buildHostFrom(fleet({ port: 3001 }), "mon")
+      .file(iniFile)
+      .split("\n");
+    assert.equal(before.length, after.length);
+    const changed = before.flatMap((l, i) => (l === after[i] ? [] : [[l, after[i]]]));
+    assert.deepEqual(changed, [["http_port = 3000", "http_port = 3001"]]);
   });
 
   it("refuses a package without a sha256", () => {

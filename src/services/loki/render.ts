@@ -88,7 +88,8 @@ export function promtailConfig(s: PromtailSettings): Yaml {
     scrape_configs: [
       {
         job_name: "journal",
-        journal: { max_age: promDuration(s.maxAge), path: "/var/log/journal", labels: { job: "systemd-journal" } },
+        // No path: Promtail reads the persistent journal and the volatile one, whichever the host keeps.
+        journal: { max_age: promDuration(s.maxAge), labels: { job: "systemd-journal" } },
         relabel_configs: [
           { source_labels: ["__journal__systemd_unit"], target_label: "unit" },
           { source_labels: ["__journal_container_name"], target_label: "container" },
