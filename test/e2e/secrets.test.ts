@@ -195,7 +195,8 @@ describe("secrets on real hosts", { timeout: 900_000 }, () => {
     };
     grepTree(work);
     grepTree(path.dirname(config));
-    for (const d of readdirSync(tmpdir()).filter((d) => d.startsWith("roost-"))) grepTree(path.join(tmpdir(), d));
+    for (const d of readdirSync(tmpdir(), { withFileTypes: true }).filter((d) => d.isDirectory() && d.name.startsWith("roost-")))
+      grepTree(path.join(tmpdir(), d.name));
     grepTree(path.join(homedir(), ".cache/roost"));
     if (existsSync("/dev/shm")) grepTree("/dev/shm");
     for (const o of outputs) for (const v of secretValues) if ((o.stdout + o.stderr).includes(v)) hits.push(`command output contains ${v}`);
