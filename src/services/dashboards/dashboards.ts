@@ -5,6 +5,8 @@ import type { Dashboard } from "@grafana/grafana-foundation-sdk/dashboard";
 import { metricsDatasource, stat, timeseries } from "./panels.ts";
 
 const h = 'host=~"$host"';
+// Real filesystems: not the kernel's, and not container images' mounts (a container's root may be overlay).
+const disks = 'fstype!~"tmpfs|ramfs|squashfs|nsfs",mountpoint!~"/(run|dev|sys|proc|var/lib/containers|var/lib/docker)($|/).*"';
 
 function dashboard(uid: string, title: string, tags: string[]) {
   return new DashboardBuilder(title)
@@ -49,7 +51,7 @@ export function systemOverview(): Dashboard {
         "percentunit",
         [
           {
-            expr: `1 - node_filesystem_avail_bytes{fstype!~"tmpfs|ramfs|overlay|squashfs",${h}} / node_filesystem_size_bytes{fstype!~"tmpfs|ramfs|overlay|squashfs",${h}}`,
+            expr: `1 - node_filesystem_avail_bytes{${disks},${h}} / node_filesystem_size_bytes{${disks},${h}}`,
             legend: "{{host}} {{mountpoint}}",
           },
         ],
