@@ -118,12 +118,23 @@ describe("services.nginx", () => {
     );
   });
 
-  it("opens only port 80 without SSL, and nothing with openFirewall false", () => {
+  it("opens only the ports its virtual hosts serve beyond the host: 80 without SSL, nothing with openFirewall false", () => {
     assert.deepEqual(
       web({ services: { nginx: { enable: true, virtualHosts: { a: { root: "/srv/a" } } } } }).config.networking.firewall.allowedTCPPorts,
       [80],
     );
-    assert.deepEqual(web({ services: { nginx: { enable: true, openFirewall: false } } }).config.networking.firewall.allowedTCPPorts, []);
+    assert.deepEqual(
+      web({ services: { nginx: { enable: true, openFirewall: false, virtualHosts: { a: { root: "/srv/a" } } } } }).config.networking
+        .firewall.allowedTCPPorts,
+      [],
+    );
+    // nginx as a local proxy only (no virtual host, or one on loopback) opens nothing.
+    assert.deepEqual(web({ services: { nginx: { enable: true } } }).config.networking.firewall.allowedTCPPorts, []);
+    assert.deepEqual(
+      web({ services: { nginx: { enable: true, virtualHosts: { local: { root: "/srv/l", listenAddresses: ["127.0.0.1"] } } } } }).config
+        .networking.firewall.allowedTCPPorts,
+      [],
+    );
   });
 
   it("proxies to a unix socket without a port check, and writes extraConfig and the global body size through the nginx format", () => {

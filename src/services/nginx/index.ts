@@ -3,7 +3,7 @@
 import { defineModule, execLine, mkIf } from "roost";
 import { nginxAssertions } from "./checks.ts";
 import { nginxFormat, nginxOptions } from "./options.ts";
-import { configPath, hasSSL, listeners, pidFile, renderConfig, type NginxSettings } from "./render.ts";
+import { configPath, listeners, pidFile, renderConfig, type NginxSettings } from "./render.ts";
 
 export { nginxFormat, upstreamUrl } from "./options.ts";
 export { dnsNameProblem } from "./checks.ts";
@@ -18,7 +18,6 @@ export const nginx = defineModule({
     const settings = cfg as unknown as NginxSettings;
     const text = nginxFormat.generate(renderConfig(settings) as Parameters<typeof nginxFormat.generate>[0]);
     const vhosts = Object.values(settings.virtualHosts);
-    const anySSL = vhosts.some(hasSSL);
     const test = execLine([nginxBin, "-t", "-q", "-c", configPath]);
     return mkIf(cfg.enable, {
       packages: [cfg.package],
@@ -63,7 +62,7 @@ export const nginx = defineModule({
       },
       networking: {
         ports: listenerPorts([...vhosts.flatMap(listeners), ...(cfg.statusPage ? [{ address: "[::]", port: 80 }] : [])]),
-        firewall: { allowedTCPPorts: cfg.openFirewall ? (anySSL ? [80, 443] : [80]) : [] },
+        firewall: { allowedTCPPorts: cfg.openFirewall ? servedPorts(vhosts) : [] },
       },
       healthChecks: cfg.statusPage
         ? { nginx: { type: "http", url: "http://localhost/nginx_status", expectBody: "Active connections" } }
@@ -74,6 +73,16 @@ export const nginx = defineModule({
     });
   },
 });
+
+/**
+ * The ports virtual hosts serve beyond the host itself: what the firewall opens. A host with no
+ * virtual host (nginx only as a local proxy, or the status page, which answers localhost) opens none.
+ */
+function servedPorts(vhosts: readonly Parameters<typeof listeners>[0][]): number[] {
+  const loopback = (a: string) => /^(127\.|\[::1\]$|::1$|localhost$)/.test(a);
+  const ports = vhosts.flatMap(listeners).filter((l) => !loopback(l.address));
+  return [...new Set(ports.map((l) => l.port))].sort((a, b) => a - b);
+}
 
 /** networking.ports entries: one for each port nginx binds on every address, else one per address. */
 function listenerPorts(all: readonly { address: string; port: number }[]) {

@@ -195,7 +195,12 @@ export const nginxOptions = {
     default: true,
     description: "stub_status at http://localhost/nginx_status, for 127.0.0.1 and ::1 only; the health check and exporters read it.",
   }),
-  openFirewall: option({ type: t.bool, default: true, description: "Open port 80, and 443 when some host serves SSL, to every address." }),
+  openFirewall: option({
+    type: t.bool,
+    default: true,
+    description:
+      "Open the ports the virtual hosts serve on addresses beyond loopback (80, and 443 when some host serves SSL) to every address.",
+  }),
   user: option({ type: t.str, default: "www-data", description: "User of the worker processes." }),
   appendHttpConfig: option({
     type: nginxFormat.type,
