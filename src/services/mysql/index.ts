@@ -7,7 +7,19 @@
 // (mysql-setup.service), e.g. `systemd.services.shop = { ...requireMysql(), … }`. It is active once
 // the server answers and every ensured database, user and password is in place, and runs again (as
 // a reload, so that its consumers keep running) when an ensure* option or a password changes.
-import { addressOrNetwork, defineModule, enableOption, execLine, formats, mkIf, option, secret, types as t, type SecretRef } from "roost";
+import {
+  addressOrNetwork,
+  defineModule,
+  enableOption,
+  execLine,
+  formats,
+  mkIf,
+  option,
+  secret,
+  servicePort,
+  types as t,
+  type SecretRef,
+} from "roost";
 import { renderEnsureSql, renderSetupScript, setPasswordScript } from "./setup.ts";
 
 /** The unit a consumer orders after and requires: the server answers and ensure* is done. */
@@ -20,7 +32,6 @@ export function requireMysql(): { after: string[]; requires: string[] } {
 
 const ini = formats.ini();
 const ipAddress = t.strMatching(/^([0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*)$/, "IP address");
-const loopback = (a: string) => a.startsWith("127.") || a === "::1";
 const sqlName = t.strMatching(
   /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/,
   "MariaDB name (letters, digits, _ and -, at most 64, not starting with a digit or -)",
@@ -120,7 +131,16 @@ export const mysql = defineModule({
     })}`;
     const setup = execLine(["/bin/sh", `${helperDir}/setup`]);
 
+    const port = servicePort("mysql", {
+      port: cfg.port,
+      addresses: cfg.bind,
+      option: ["services", "mysql", "port"],
+      addressesOption: ["services", "mysql", "bind"],
+      openFirewall: cfg.openFirewall,
+      allowedSources: cfg.allowedSources,
+    });
     return mkIf(cfg.enable, {
+      networking: port.networking,
       packages: [cfg.package, "perl"],
       files: {
         [confPath]: { text: confText, mode: "0644" },
@@ -173,20 +193,9 @@ export const mysql = defineModule({
           },
         },
       },
-      networking: {
-        ports: Object.fromEntries(
-          cfg.bind.map((address, i) => [
-            cfg.bind.length === 1 ? "mysql" : `mysql-${i}`,
-            { port: cfg.port, address, option: ["services", "mysql", "port"] },
-          ]),
-        ),
-        firewall: {
-          allowedTCPPorts: cfg.openFirewall ? [cfg.port] : [],
-          sources: mkIf(cfg.allowedSources.length > 0, { mysql: { addresses: cfg.allowedSources, allowedTCPPorts: [cfg.port] } }),
-        },
-      },
       healthChecks: { mysql: { type: "command", command: ["/usr/bin/mariadb-admin", "--protocol=socket", "ping"] } },
       assertions: [
+        ...port.assertions,
         ...["port", "bind-address"].map((key) => ({
           assertion: !(key in (mysqld ?? {})),
           message: `services.mysql.settings.mysqld.${key}: set services.mysql.${key === "port" ? "port" : "bind"} instead`,
@@ -197,15 +206,6 @@ export const mysql = defineModule({
           message: `services.mysql.ensureUsers: user "${name}" is listed with two different passwordSecret values`,
           options: [["services", "mysql", "ensureUsers"]],
         })),
-        {
-          assertion: cfg.bind.some((a) => !loopback(a)) || (!cfg.openFirewall && cfg.allowedSources.length === 0),
-          message: "services.mysql: openFirewall and allowedSources open the port to other hosts, but bind has only loopback addresses",
-          options: [
-            ["services", "mysql", "openFirewall"],
-            ["services", "mysql", "allowedSources"],
-            ["services", "mysql", "bind"],
-          ],
-        },
       ],
     });
   },

@@ -6,7 +6,20 @@
 //
 // Consumers of the unix socket join the group redis (users.users.<name>.extraGroups); consumers
 // start after `redisUnit(name)`.
-import { addressOrNetwork, defineModule, enableOption, execLine, mkDefault, mkIf, option, secret, types as t, type SecretRef } from "roost";
+import {
+  addressOrNetwork,
+  defineModule,
+  enableOption,
+  execLine,
+  mkDefault,
+  mkIf,
+  mkMerge,
+  option,
+  secret,
+  servicePort,
+  types as t,
+  type SecretRef,
+} from "roost";
 import { type Arg, renderConf, settingsType } from "./conf.ts";
 
 /** The unit of the server named `name`: redis-<name>.service, and redis-server.service for "". */
@@ -16,7 +29,6 @@ export function redisUnit(name: string): string {
 const unitBase = (name: string) => (name === "" ? "redis-server" : `redis-${name}`);
 
 const ipAddress = t.strMatching(/^([0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*)$/, "IP address");
-const loopback = (a: string) => a.startsWith("127.") || a === "::1";
 const serverName = t.strMatching(/^([a-z0-9][a-z0-9_-]{0,40})?$/, 'server name (lower case, digits, _ and -; "" for the default server)');
 /** Directives the typed options write; settings must not set them a second time. */
 const ownDirectives = ["port", "bind", "unixsocket", "unixsocketperm", "requirepass", "dir", "include", "daemonize", "supervised"];
@@ -129,6 +141,19 @@ export const redis = defineModule({
     const servers = Object.entries(cfg.servers).filter(([, s]) => s.enable);
     const units = Object.fromEntries(servers.map(([name, s]) => [unitBase(name), serverUnit(name, s)]));
     const defaultReplaced = servers.some(([name]) => name === "");
+    // Each server with a TCP port: its listeners, its firewall openings, and the loopback-only check.
+    const exposed = servers
+      .filter(([, s]) => s.port !== 0)
+      .map(([name, s]) =>
+        servicePort(unitBase(name), {
+          port: s.port,
+          addresses: s.bind,
+          option: ["services", "redis", "servers", name, "port"],
+          addressesOption: ["services", "redis", "servers", name, "bind"],
+          openFirewall: s.openFirewall,
+          allowedSources: s.allowedSources,
+        }),
+      );
     return mkIf(servers.length > 0, {
       packages: [cfg.package],
       files: Object.fromEntries(
@@ -153,26 +178,7 @@ export const redis = defineModule({
               }),
         },
       },
-      networking: {
-        ports: Object.fromEntries(
-          servers
-            .filter(([, s]) => s.port !== 0)
-            .flatMap(([name, s]) =>
-              s.bind.map((address, i) => [
-                s.bind.length === 1 ? unitBase(name) : `${unitBase(name)}-${i}`,
-                { port: s.port, address, option: ["services", "redis", "servers", name, "port"] },
-              ]),
-            ),
-        ),
-        firewall: {
-          allowedTCPPorts: servers.filter(([, s]) => s.openFirewall && s.port !== 0).map(([, s]) => s.port),
-          sources: Object.fromEntries(
-            servers
-              .filter(([, s]) => s.allowedSources.length > 0 && s.port !== 0)
-              .map(([name, s]) => [unitBase(name), { addresses: s.allowedSources, allowedTCPPorts: [s.port] }]),
-          ),
-        },
-      },
+      networking: mkMerge(exposed.map((p) => p.networking)),
       healthChecks: Object.fromEntries(
         servers.map(([name, s]) => [
           unitBase(name),
@@ -185,40 +191,34 @@ export const redis = defineModule({
             : { type: "unit", unit: redisUnit(name) },
         ]),
       ),
-      assertions: servers.flatMap(([name, s]) => {
-        const path = ["services", "redis", "servers", name];
-        return [
-          {
-            assertion: name !== "server",
-            message: 'services.redis.servers.server: the unit redis-server.service belongs to the server named ""; choose another name',
-            options: [path],
-          },
-          {
-            assertion: s.bind.some((a) => !loopback(a)) || (!s.openFirewall && s.allowedSources.length === 0),
-            message: `services.redis.servers.${JSON.stringify(name)}: openFirewall and allowedSources open the port to other hosts, but bind has only loopback addresses`,
-            options: [
-              [...path, "openFirewall"],
-              [...path, "allowedSources"],
-              [...path, "bind"],
-            ],
-          },
-          {
-            assertion: s.port !== 0 || s.unixSocket !== null,
-            message: `services.redis.servers.${JSON.stringify(name)}: with port 0 and no unixSocket, nothing can reach the server`,
-            options: [
-              [...path, "port"],
-              [...path, "unixSocket"],
-            ],
-          },
-          ...ownDirectives
-            .filter((k) => k in s.settings)
-            .map((k) => ({
-              assertion: false,
-              message: `services.redis.servers.${JSON.stringify(name)}.settings.${k}: written from the server's typed options; set those instead`,
-              options: [[...path, "settings", k]],
-            })),
-        ];
-      }),
+      assertions: [
+        ...exposed.flatMap((p) => p.assertions),
+        ...servers.flatMap(([name, s]) => {
+          const path = ["services", "redis", "servers", name];
+          return [
+            {
+              assertion: name !== "server",
+              message: 'services.redis.servers.server: the unit redis-server.service belongs to the server named ""; choose another name',
+              options: [path],
+            },
+            {
+              assertion: s.port !== 0 || s.unixSocket !== null,
+              message: `services.redis.servers.${JSON.stringify(name)}: with port 0 and no unixSocket, nothing can reach the server`,
+              options: [
+                [...path, "port"],
+                [...path, "unixSocket"],
+              ],
+            },
+            ...ownDirectives
+              .filter((k) => k in s.settings)
+              .map((k) => ({
+                assertion: false,
+                message: `services.redis.servers.${JSON.stringify(name)}.settings.${k}: written from the server's typed options; set those instead`,
+                options: [[...path, "settings", k]],
+              })),
+          ];
+        }),
+      ],
     });
   },
 });
