@@ -128,7 +128,8 @@ describe("the festival example (seed 000) on a test host", { timeout: 600_000 },
             await client
               .waitUntilSucceeds(
                 `curl -sf --max-time 5 --cacert ${rootCa} --resolve ${d}:443:${web.address} https://${d}/ >/dev/null`,
-                90_000,
+                // certbot runs one request at a time on a host: the seven certificates come one after another.
+                240_000,
               )
               .catch(async (e) => {
                 const journal = await web.ssh(`journalctl --no-pager -n 80 -u 'acme-*' -u nginx.service`);
