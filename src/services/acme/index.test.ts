@@ -51,7 +51,7 @@ describe("security.acme and enableACME", () => {
     const exec = /^ExecStart=(.*)$/m.exec(service)![1]!;
     assert.equal(
       exec,
-      "/usr/bin/certbot certonly --non-interactive --agree-tos --no-eff-email --email admin@example.org --server https://acme-v02.api.letsencrypt.org/directory " +
+      "/usr/bin/flock /run/lock/roost-certbot.lock /usr/bin/certbot certonly --non-interactive --agree-tos --no-eff-email --email admin@example.org --server https://acme-v02.api.letsencrypt.org/directory " +
         "--config-dir /var/lib/acme/.certbot/config --work-dir /var/lib/acme/.certbot/work --logs-dir /var/lib/acme/.certbot/logs " +
         "--cert-name example.org --webroot --webroot-path /var/lib/acme/acme-challenge -d example.org -d www.example.org --keep-until-expiring --no-random-sleep-on-renew " +
         '--deploy-hook "/usr/local/lib/acme/install-cert /var/lib/acme/.certbot/config/live/example.org /var/lib/acme/example.org root nginx.service"',

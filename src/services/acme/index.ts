@@ -123,7 +123,11 @@ function definitions(config: AcmeHostConfig) {
     const lineage = `${certbotDirs.config}/live/${c.name}`;
     const install = [installCertPath, lineage, `${stateDir}/${c.name}`, c.group, ...c.reload];
     return {
+      // certbot allows one instance per configuration directory and refuses the others: the
+      // certificates of a host wait for each other instead of failing.
       exec: [
+        "/usr/bin/flock",
+        "/run/lock/roost-certbot.lock",
         "/usr/bin/certbot",
         "certonly",
         "--non-interactive",
