@@ -26,4 +26,4 @@ export { formats, shellArgs, shellQuote, type Format } from "./host/formats/inde
 export { execLine } from "./host/systemd/unit-file.ts";
 export { addressOrNetwork } from "./host/firewall/options.ts";
 export { findListener, type Listener } from "./host/ports/listeners.ts";
-export { servicePort, type ServicePort } from "./host/ports/service-port.ts";
+export { servicePort, servicePortOptions, type ServicePort } from "./host/ports/service-port.ts";

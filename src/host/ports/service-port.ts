@@ -1,4 +1,5 @@
-import { showPath } from "../../core/index.ts";
+import { option, showPath, types as t } from "../../core/index.ts";
+import { addressOrNetwork } from "../firewall/options.ts";
 
 const isLoopback = (a: string) => /^(127\.|\[::1\]$|::1$|localhost$)/.test(a);
 
@@ -45,5 +46,22 @@ export function servicePort(name: string, s: ServicePort) {
         options: [[...parent, "openFirewall"], [...parent, "allowedSources"], [...s.addressesOption]],
       },
     ],
+  };
+}
+
+/** The options servicePort reads, for a service's own option tree: who may reach its port. */
+export function servicePortOptions() {
+  return {
+    openFirewall: option({
+      type: t.bool,
+      default: false,
+      description: "Open the port to every address (needs a bind address beyond loopback).",
+    }),
+    allowedSources: option({
+      type: t.listOf(addressOrNetwork),
+      default: [],
+      description: "Addresses and networks the port is open to.",
+      example: ["10.0.0.0/24"],
+    }),
   };
 }

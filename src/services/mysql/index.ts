@@ -8,7 +8,6 @@
 // the server answers and every ensured database, user and password is in place, and runs again (as
 // a reload, so that its consumers keep running) when an ensure* option or a password changes.
 import {
-  addressOrNetwork,
   defineModule,
   enableOption,
   execLine,
@@ -17,6 +16,7 @@ import {
   option,
   secret,
   servicePort,
+  servicePortOptions,
   types as t,
   type SecretRef,
 } from "roost";
@@ -96,17 +96,7 @@ export const mysql = defineModule({
           description: "Users to create when missing, and the privileges to grant them.",
           example: [{ name: "shop", ensurePermissions: { "shop.*": "ALL PRIVILEGES" }, passwordSecret: secret("shop_db_password") }],
         }),
-        openFirewall: option({
-          type: t.bool,
-          default: false,
-          description: "Open the port to every address (needs a bind address beyond loopback).",
-        }),
-        allowedSources: option({
-          type: t.listOf(addressOrNetwork),
-          default: [],
-          description: "Addresses and networks the port is open to.",
-          example: ["10.0.0.0/24"],
-        }),
+        ...servicePortOptions(),
       },
     },
   },

@@ -7,7 +7,6 @@
 // Consumers of the unix socket join the group redis (users.users.<name>.extraGroups); consumers
 // start after `redisUnit(name)`.
 import {
-  addressOrNetwork,
   defineModule,
   enableOption,
   execLine,
@@ -17,6 +16,7 @@ import {
   option,
   secret,
   servicePort,
+  servicePortOptions,
   types as t,
   type SecretRef,
 } from "roost";
@@ -104,17 +104,7 @@ const server = t.submodule({
       description: "More redis.conf directives, in Redis's own names; a list is several arguments on one line.",
       example: { "tcp-keepalive": 60, "notify-keyspace-events": "Ex" },
     }),
-    openFirewall: option({
-      type: t.bool,
-      default: false,
-      description: "Open the port to every address (needs a bind address beyond loopback).",
-    }),
-    allowedSources: option({
-      type: t.listOf(addressOrNetwork),
-      default: [],
-      description: "Addresses and networks the port is open to.",
-      example: ["10.0.0.0/24"],
-    }),
+    ...servicePortOptions(),
   },
 });
 
