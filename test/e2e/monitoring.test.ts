@@ -113,14 +113,42 @@ async function assertForgedHostIgnored(tiger: TestHost, cheetah: TestHost): Prom
   await tiger.succeed("systemctl stop forger");
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>, lastSeen?: () => string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const got = await probe().catch(() => null);
     if (got !== null) return got;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s${lastSeen ? ` (last seen: ${lastSeen()})` : ""}`);
     await sleep(1000);
   }
+}
+
+/**
+ * Waits until the server serves pebble's certificate, then until every host's node metrics are stored.
+ * An agent whose writes failed (placeholder certificate, server still starting) backs off up to a minute
+ * between retries (vmagent's fixed ceiling), so the second wait allows one full backoff past the first.
+ */
+async function waitForEveryHostsMetrics(tiger: TestHost, cheetah: TestHost, deployed: number, label: string): Promise<void> {
+  await until("the server's certificate from pebble", 240_000, async () =>
+    (await tiger.ssh(`curl -s -o /dev/null --max-time 5 --cacert ${rootCa} --resolve ${domain}:443:${cheetah.address} https://${domain}/`))
+      .code === 0
+      ? true
+      : null,
+  );
+  const certified = Date.now();
+  let seen: string[] = [];
+  await until(
+    `${label}: node metrics of cheetah, tiger and dino`,
+    90_000,
+    async () => {
+      seen = (await query(cheetah, "count by (host) (node_uname_info)")).map((r) => r.metric.host!).sort();
+      return seen.join(",") === "cheetah,dino,tiger" ? seen : null;
+    },
+    () => `hosts ${seen.join(",") || "none"}`,
+  );
+  console.log(
+    `${label}: certificate served ${((certified - deployed) / 1000).toFixed(1)} s after the deploy; node metrics of all three hosts queryable ${((Date.now() - certified) / 1000).toFixed(1)} s after that`,
+  );
 }
 
 describe("monitoring: a central host and three agents on real hosts", { timeout: 900_000 }, () => {
@@ -137,12 +165,8 @@ describe("monitoring: a central host and three agents on real hosts", { timeout:
           await deploy({ fleet: fleetFor({ acme, root, sink }) });
           const deployed = Date.now();
 
-          // Every host's node metrics, under its own name, within a minute.
-          await until("node metrics of cheetah, tiger and dino", 60_000, async () => {
-            const hostsSeen = (await query(cheetah!, "count by (host) (node_uname_info)")).map((r) => r.metric.host).sort();
-            return hostsSeen.join(",") === "cheetah,dino,tiger" ? hostsSeen : null;
-          });
-          console.log(`node metrics of all three hosts queryable ${((Date.now() - deployed) / 1000).toFixed(1)} s after the deploy`);
+          // Every host's node metrics, under its own name.
+          await waitForEveryHostsMetrics(tiger!, cheetah!, deployed, "victoriametrics");
 
           // The agent at idle: RSS, and CPU over 20 s from the kernel's tick counters, of vmagent and node_exporter on tiger.
           const usage = async () =>
@@ -254,13 +278,7 @@ describe("monitoring: a central host and three agents on real hosts", { timeout:
           await acme.addHost(domain, cheetah!.address);
           await deploy({ fleet: fleetFor({ acme, root: await acme.issuingRootPem(), sink }, "prometheus") });
           const deployed = Date.now();
-          await until("node metrics of cheetah, tiger and dino in Prometheus", 60_000, async () => {
-            const seen = (await query(cheetah!, "count by (host) (node_uname_info)")).map((r) => r.metric.host).sort();
-            return seen.join(",") === "cheetah,dino,tiger" ? seen : null;
-          });
-          console.log(
-            `prometheus: node metrics of all three hosts queryable ${((Date.now() - deployed) / 1000).toFixed(1)} s after the deploy`,
-          );
+          await waitForEveryHostsMetrics(tiger!, cheetah!, deployed, "prometheus");
           assert.match(await cheetah!.succeed("curl -sf --max-time 5 http://127.0.0.1:8428/api/v1/status/buildinfo"), /"version":"2\./);
           await assertForgedHostIgnored(tiger!, cheetah!);
         } finally {
