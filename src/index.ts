@@ -23,6 +23,14 @@ export {
 } from "./core/index.ts";
 export { definitionsFromFile } from "./core/index.ts";
 export { formats, shellArgs, shellQuote, type Format } from "./host/formats/index.ts";
+export {
+  alloyValues,
+  readAlloy,
+  unresolvedReferences,
+  type AlloyBody,
+  type AlloyReading,
+  type AlloyValue,
+} from "./host/formats/index.ts";
 export { execLine } from "./host/systemd/unit-file.ts";
 export { addressOrNetwork } from "./host/firewall/options.ts";
 export { findListener, type Listener } from "./host/ports/listeners.ts";
