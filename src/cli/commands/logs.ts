@@ -57,8 +57,10 @@ async function logsCommandAt(host: string | null, unit: string | undefined, opts
   const fleet = await openFleet(opts, host === null ? (opts.host === undefined ? [] : [opts.host]) : [host]);
   let name = host;
   if (name === null) {
+    // A host without the monitoring module has no such option: reading it would throw.
     const servers = [...fleet.hosts].filter(
-      ([, ev]) => (ev.config as { monitoring?: { server?: { enable?: boolean } } }).monitoring?.server?.enable === true,
+      ([, ev]) =>
+        "monitoring" in ev.config && (ev.config as { monitoring?: { server?: { enable?: boolean } } }).monitoring?.server?.enable === true,
     );
     if (servers.length !== 1)
       throw new UsageError("--fleet reads the monitoring server's journals, but no host of the fleet has monitoring.server.enable");
