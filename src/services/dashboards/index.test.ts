@@ -3,7 +3,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { defineFleet, host } from "roost";
 import { promqlProblem } from "roost/services/monitoring";
+import { buildHostFrom } from "roost/testing";
 import { appDashboard, fleetDashboards, metricsApps } from "./index.ts";
 
 const goldenDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../../test/golden/dashboards");
@@ -24,6 +26,16 @@ describe("dashboards", () => {
     assert.deepEqual(Object.keys(all).sort(), ["roost-app-shop.json", "roost-backups.json", "roost-system.json", "roost-systemd.json"]);
     assert.deepEqual(metricsApps({}), []);
     assert.deepEqual(metricsApps({ services: { apps: { x: {} } } }), []);
+  });
+
+  it("reads a built host without the app module (whose config has no services.apps) as one without apps", () => {
+    const plain = buildHostFrom(defineFleet({ hosts: { box: host({ address: "root@box.invalid" }) } }), "box");
+    assert.deepEqual(metricsApps(plain.config), []);
+    assert.deepEqual(Object.keys(fleetDashboards({ box: { config: plain.config } })).sort(), [
+      "roost-backups.json",
+      "roost-system.json",
+      "roost-systemd.json",
+    ]);
   });
 
   it("every target's expression parses as PromQL and reads the provisioned metrics datasource", () => {

@@ -12,9 +12,11 @@ interface HostView {
   readonly config: unknown;
 }
 
-/** The apps of a host with a metrics path; hosts without the app module have none (read leniently). */
+/** The apps of a host with a metrics path; hosts without the app module have none (reading an option it lacks would throw). */
 export function metricsApps(hostConfig: unknown): string[] {
-  const apps = (hostConfig as { services?: { apps?: Record<string, { metricsPath?: unknown }> } }).services?.apps ?? {};
+  const config = hostConfig as { services?: { apps?: Record<string, { metricsPath?: unknown }> } };
+  const services = "services" in config ? config.services : undefined;
+  const apps = services !== undefined && "apps" in services ? (services.apps ?? {}) : {};
   return Object.entries(apps)
     .filter(([, a]) => typeof a?.metricsPath === "string")
     .map(([n]) => n);
