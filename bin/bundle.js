@@ -79,8 +79,10 @@ async function build() {
     absWorkingDir: root,
     entryPoints: { index: "src/index.ts", "testing/index": "src/testing/index.ts", "cli/main": "src/cli/main.ts", ...serviceEntries() },
     outdir: tmp,
+    // Maps beside the chunks, read only when a location is shown (src/core/source-map.ts).
+    sourcemap: "linked",
     splitting: true,
-    external: ["esbuild", "typescript", "yaml"],
+    external: ["esbuild", "typescript"],
   });
   // The services directory too: a new service folder is a new entry point.
   const services = existsSync(path.join(root, "src/services")) ? { "src/services": {} } : {};

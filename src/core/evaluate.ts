@@ -1,3 +1,4 @@
+import { mapStack } from "./source-map.ts";
 import { branches, collectDefinitions } from "./collect.ts";
 import { Declarations, suggest, type DeclTree } from "./declarations.ts";
 import { ReadThroughError, RoostError, cycle, noSuchOption, notAnAttributeSet, notDefined, readOnlyTwice } from "./errors.ts";
@@ -366,7 +367,7 @@ function defaultDefinition(option: Option): RawDefinition {
 
 function moduleFailed(module: Module, e: unknown): RoostError {
   const err = e instanceof Error ? e : new Error(String(e));
-  const at = firstUserLine(err.stack ?? "");
+  const at = firstUserLine(mapStack(err.stack ?? ""));
   return new RoostError(`the config function of ${module.name} threw: ${err.message}`, at ? [`at ${at}`] : [], undefined, err);
 }
 

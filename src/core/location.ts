@@ -1,6 +1,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { OptionPath } from "./path.ts";
+import { originalLocation } from "./source-map.ts";
 import { locateOption } from "./source-position.ts";
 
 /** Where a definition or declaration was written: file, line and column of the user's source. */
@@ -11,18 +12,15 @@ export interface SourceLocation {
 }
 
 /**
- * This file's own path as stack traces show it: its source, also when Roost runs from the bundle
- * in dist/ with source maps on. Frames in this directory are the module system's own.
+ * The module system's own directory, as frames map back to it: this file's directory when Roost
+ * runs from its sources, and src/core beside the bundle's dist/ when it runs from the bundle
+ * (whose source maps name the sources relative to dist/). Frames there are the module system's own.
  */
-const coreDir = path.dirname(ownSourceFile());
+const here = fileURLToPath(import.meta.url);
+const coreDir = here.endsWith(".ts") ? path.dirname(here) : path.resolve(path.dirname(here), "../src/core");
 const indexFile = path.join(path.dirname(coreDir), "index.ts");
 
-function ownSourceFile(): string {
-  const frame = new Error().stack?.split("\n")[1] ?? "";
-  const m = /\(?((?:file:\/\/)?[^\s()]+):\d+:\d+\)?$/.exec(frame.trim());
-  const file = m?.[1] ?? fileURLToPath(import.meta.url);
-  return file.startsWith("file://") ? fileURLToPath(file) : file;
-}
+const fileOf = (f: string) => (f.startsWith("file://") ? fileURLToPath(f) : f);
 
 /**
  * A captured call site. V8 records the frames when it is made but formats them (and maps them
@@ -93,12 +91,10 @@ function firstUserFrame(stack: string): SourceLocation | null {
   let fallback: SourceLocation | null = null;
   for (const line of stack.split("\n").slice(1)) {
     const m = framePattern.exec(line.trim());
-    if (!m) continue;
-    let file = m[1]!;
-    if (file.startsWith("file://")) file = fileURLToPath(file);
-    if (file.startsWith("node:") || file.includes("/node_modules/")) continue;
-    const loc = { file, line: Number(m[2]), column: Number(m[3]) };
-    if (file.startsWith(coreDir + path.sep) || file === indexFile) {
+    if (!m || m[1]!.startsWith("node:")) continue;
+    const loc = originalLocation({ file: fileOf(m[1]!), line: Number(m[2]), column: Number(m[3]) });
+    if (loc.file.includes("/node_modules/")) continue;
+    if (loc.file.startsWith(coreDir + path.sep) || loc.file === indexFile) {
       fallback ??= loc;
       continue;
     }

@@ -100,14 +100,14 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
     lap("lock, status");
     const status = session.status;
     if (status.staleHolder) notes.push(`a deploy by ${status.staleHolder} did not finish; its lock was released`);
-    const plan = planHost(gen, status, null);
     if (status.current === gen.id && status.drift.length === 0) {
       if (status.pending) {
         await confirm(ssh, gen);
         lap("confirm");
       }
-      return result("unchanged", { from: status.current, plan });
+      return result("unchanged", { from: status.current });
     }
+    const plan = planHost(gen, status, null);
     if (status.pending && status.pending.next !== gen.id) {
       // Switching on from a generation nobody confirmed would make it the one to roll back to.
       throw new RoostError(
