@@ -58,7 +58,8 @@ export const serverOptions = {
   hostDownAfter: option({
     type: t.duration,
     default: 300,
-    description: "How long a host (not intermittent) may send nothing before HostNotReporting fires.",
+    description:
+      "How long a host (not intermittent) that reported within the last week may send nothing before HostNotReporting fires; a host that never reported (not deployed yet) raises none.",
   }),
   vmalertPort: option({ type: t.port, default: 8880, description: "vmalert's port, on 127.0.0.1." }),
   victoriametricsFlags: flags("victoria-metrics"),
