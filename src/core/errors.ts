@@ -124,6 +124,6 @@ export function cycle(chain: readonly string[], definedIn: CallSite): RoostError
   return new RoostError(
     `infinite recursion: ${chain[0]} depends on itself`,
     [...chain.map((p, i) => `${i === 0 ? "  " : "→ "}${p}`), `the first definition is in ${definedIn}`],
-    "one of these definitions reads the value it helps define; break the chain with a constant",
+    "one of these definitions reads the value it helps define: break the chain with a constant, or write the part that reads it as a getter (get systemd() { … }), which runs only when that option is merged",
   );
 }
