@@ -3,8 +3,18 @@ import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { defineFleet, host, mkForce, type Fleet } from "roost";
 import { acme as acmeModule } from "roost/services/acme";
-import { monitoring } from "roost/services/monitoring";
-import { runScenario, startAcmeServer, startSmtpSink, subjectOf, type AcmeServer, type SmtpSink, type TestHost } from "roost/testing";
+import { appDashboard, fleetDashboards } from "roost/services/dashboards";
+import { monitoring, promqlProblem } from "roost/services/monitoring";
+import {
+  buildHostFrom,
+  runScenario,
+  startAcmeServer,
+  startSmtpSink,
+  subjectOf,
+  type AcmeServer,
+  type SmtpSink,
+  type TestHost,
+} from "roost/testing";
 
 const domain = "metrics.example.test";
 const monitored = [monitoring] as const;
@@ -13,6 +23,10 @@ const rootCa = "/etc/ssl/pebble-root.pem";
 
 /** Agents of the test: scrapes every 2 s, sends every second, trusting pebble's root. */
 const testAgent = { scrapeInterval: "2s", flushInterval: "1s", tlsCAFile: rootCa } as const;
+
+/** What roost-backup's runner leaves for node_exporter after a success: the backups dashboard reads it (no restic repository here). */
+const backupTextfile = "/var/lib/prometheus/node-exporter/restic-files.prom";
+const backupMetrics = `restic_last_success_timestamp_seconds{backup="files"} ${Math.floor(Date.now() / 1000) - 600}\nrestic_max_age_seconds{backup="files"} 93600\n`;
 
 /** cheetah is the server, tiger an agent, dino an intermittent agent; durations shortened so alerts come in seconds. */
 function fleetFor(
@@ -65,7 +79,7 @@ function fleetFor(
       tiger: host({
         address: "root@tiger.invalid",
         modules: monitored,
-        config: { packages, files: root, monitoring: { agent: testAgent } },
+        config: { packages, files: { ...root, [backupTextfile]: { text: backupMetrics } }, monitoring: { agent: testAgent } },
       }),
       dino: host({
         address: "root@dino.invalid",
@@ -111,6 +125,83 @@ async function assertForgedHostIgnored(tiger: TestHost, cheetah: TestHost): Prom
     ["tiger"],
   );
   await tiger.succeed("systemctl stop forger");
+}
+
+/**
+ * Every query of the fleet's generated dashboards, with Grafana's variables filled in: $host a real
+ * host, the interval variables a fitting range. The fleet has no app with a metrics path, so the app
+ * dashboard is the one for vmagent's own job (a process serving metrics on every host).
+ */
+function dashboardQueries(fleet: Fleet, host: string): { panel: string; expr: string }[] {
+  const nodes = Object.fromEntries(Object.keys(fleet.hosts).map((n) => [n, { config: buildHostFrom(fleet, n).config }]));
+  const dashboards = { ...fleetDashboards(nodes), "roost-app-vmagent.json": appDashboard("vmagent") };
+  return Object.values(dashboards).flatMap((d) =>
+    (d.panels ?? []).flatMap((p) =>
+      ((p as { title?: string; targets?: { expr?: string }[] }).targets ?? []).map((t) => ({
+        panel: `${d.uid}: ${(p as { title?: string }).title}`,
+        expr: t
+          .expr!.replaceAll("$host", host)
+          .replaceAll(/\$__(rate_interval|interval)\b/g, "1m")
+          .replaceAll("$__range", "1h"),
+      })),
+    ),
+  );
+}
+
+/** A panel that shows only trouble (== 1, > 0, == 0) is empty on a healthy fleet: the series it filters must exist. */
+const withoutTroubleFilter = (expr: string) => expr.replace(/\s*(==|>|<)\s*\d+\s*$/, "");
+
+/** Runs every query in one SSH round trip: the number of series of each (null: VictoriaMetrics refused it). */
+async function seriesCounts(server: TestHost, exprs: readonly string[]): Promise<(number | null)[]> {
+  const script = exprs
+    .map((e) => `curl -s --max-time 5 http://127.0.0.1:8428/api/v1/query --data-urlencode ${shellWord(`query=${e}`)}; echo`)
+    .join("\n");
+  const lines = (await server.succeed(script)).split("\n");
+  return exprs.map((_, i) => {
+    try {
+      const r = JSON.parse(lines[i]!) as { status: string; data: { result: unknown[] } };
+      return r.status === "success" ? r.data.result.length : null;
+    } catch {
+      return null;
+    }
+  });
+}
+
+/** Every dashboard query parses, is answered by VictoriaMetrics, and has data for `host`; the $host variable lists every host. */
+async function assertDashboardsHaveData(server: TestHost, fleet: Fleet, host: string): Promise<void> {
+  const started = Date.now();
+  const queries = dashboardQueries(fleet, host);
+  for (const q of queries) assert.equal(promqlProblem(q.expr), null, q.expr);
+  let empty: string[] = [];
+  await until(
+    "data for every dashboard query",
+    30_000,
+    async () => {
+      const counts = await seriesCounts(
+        server,
+        queries.map((q) => withoutTroubleFilter(q.expr)),
+      );
+      empty = queries.filter((_, i) => !(counts[i]! > 0)).map((q) => `${q.panel}: ${q.expr}`);
+      return empty.length === 0 ? true : null;
+    },
+    () => empty.join("; "),
+  );
+  // The filtered forms are answered too (empty on a healthy fleet is an answer).
+  const filtered = await seriesCounts(
+    server,
+    queries.map((q) => q.expr),
+  );
+  assert.deepEqual(
+    queries.filter((_, i) => filtered[i] === null).map((q) => q.expr),
+    [],
+  );
+  const hosts = JSON.parse(await server.succeed("curl -sf --max-time 5 'http://127.0.0.1:8428/api/v1/label/host/values?match[]=up'")) as {
+    data: string[];
+  };
+  assert.deepEqual(hosts.data.sort(), Object.keys(fleet.hosts).sort());
+  console.log(
+    `dashboards: ${queries.length} queries of ${new Set(queries.map((q) => q.panel.split(":")[0])).size} dashboards parsed and returned data for ${host} (checked in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
 }
 
 async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>, lastSeen?: () => string): Promise<T> {
@@ -214,6 +305,9 @@ describe("monitoring: a central host and three agents on real hosts", { timeout:
             const r = await query(cheetah!, 'count by (host) (roost_health_check_ok{check="vmagent"} == 1)');
             return r.length === 3 ? r : null;
           });
+
+          // Every dashboard query, on this live fleet's VictoriaMetrics.
+          await assertDashboardsHaveData(cheetah!, fleetFor({ acme, root, sink }), "tiger");
 
           // A failed unit on tiger: SystemdUnitFailed mails it.
           await tiger!.ssh("systemd-run --unit=doomed -p Restart=no /bin/false");

@@ -55,6 +55,12 @@ describe("monitoring", () => {
     // The packaged VictoriaMetrics, installed for vmagent, does not run on an agent.
     assert.match(tiger.file("/etc/systemd/system/victoria-metrics.service"), /^ExecStart=\/bin\/true$/m);
     assert.match(tiger.file("/etc/systemd/system/prometheus-node-exporter.service"), /--web\.listen-address=127\.0\.0\.1:9100/);
+    // A root on overlay (containers, test hosts) is a disk the dashboards show; node_exporter's own default drops it.
+    assert.match(
+      tiger.file("/etc/systemd/system/prometheus-node-exporter.service"),
+      /"--collector\.filesystem\.fs-types-exclude=\^\(autofs\|[a-z0-9?|_]*\)\$\$"/,
+    );
+    assert.doesNotMatch(tiger.file("/etc/systemd/system/prometheus-node-exporter.service"), /fs-types-exclude=[^ ]*overlay/);
 
     const alone = defineFleet({ modules: [monitoring], hosts: { solo: host({ address: "root@10.0.0.9", modules: monitored }) } });
     const solo = buildHostFrom(alone, "solo");

@@ -21,13 +21,16 @@ import {
   remotePorts,
   remoteRoot,
   remoteUnit,
+  remoteHealthCheck,
   remoteUnitName,
   uploadAuthOutput,
   uploadAuthTemplate,
   uploadServer,
   uploadTargetFile,
   uploadTargetText,
+  uploadHealthCheck,
   uploadUnit,
+  uploadUnitName,
   vacuumScript,
 } from "./logs.ts";
 import { agentOptions, monitoringDefaults, prometheusYaml, serverOptions } from "./options.ts";
@@ -56,6 +59,10 @@ export { rulesFile, rulesTestFile, alertmanagerFile } from "./server.ts";
 export { hostsFile, tokenOutput } from "./agent.ts";
 
 type Json = Parameters<typeof prometheusYaml.generate>[0];
+
+/** node_exporter 1.5's default --collector.filesystem.fs-types-exclude, less overlay. */
+const pseudoFilesystems =
+  "^(autofs|binfmt_misc|bpf|cgroup2?|configfs|debugfs|devpts|devtmpfs|fusectl|hugetlbfs|iso9660|mqueue|nsfs|proc|procfs|pstore|rpc_pipefs|securityfs|selinuxfs|squashfs|sysfs|tracefs)$";
 
 export const monitoring = defineModule({
   name: "monitoring",
@@ -105,7 +112,9 @@ export const monitoring = defineModule({
                 enable: mkDefault(true),
                 // Exporters are scraped by the local vmagent: nothing else needs their ports.
                 listenAddress: mkDefault("127.0.0.1"),
-                extraFlags: ["--collector.systemd.enable-restarts-metrics"],
+                // node_exporter's default type exclusions without overlay: a root on overlay (a container's, a
+                // live system's) is the host's disk; image layers stay out by the default mount point exclusions.
+                extraFlags: ["--collector.systemd.enable-restarts-metrics", `--collector.filesystem.fs-types-exclude=${pseudoFilesystems}`],
               },
             },
             secrets: { [tokenOutput]: { secret: agent.tokenSecret, owner: "vmagent", group: "vmagent", mode: "0400" } },
@@ -179,7 +188,7 @@ export const monitoring = defineModule({
             },
             systemd: {
               services: {
-                "roost-journal-upload": uploadUnit(logs),
+                [uploadUnitName]: uploadUnit(logs),
                 nginx: { secrets: [uploadAuthOutput], onSecretChange: "reload" as const },
               },
             },
@@ -196,6 +205,7 @@ export const monitoring = defineModule({
             networking: {
               ports: { "journal-upload": { port: logs.uploadPort, address: "127.0.0.1", option: ["monitoring", "logs", "uploadPort"] } },
             },
+            healthChecks: { "journal-upload": uploadHealthCheck() },
           }
         : {},
       server.enable && logs.enable
@@ -228,6 +238,9 @@ export const monitoring = defineModule({
                 ]),
               ),
             },
+            healthChecks: Object.fromEntries(
+              Object.entries(remotePorts(fleetHosts, logs.remotePortBase)).map(([h, port]) => [remoteUnitName(h), remoteHealthCheck(port)]),
+            ),
           }
         : {},
       server.enable

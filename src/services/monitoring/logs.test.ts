@@ -49,6 +49,10 @@ describe("monitoring.logs", () => {
     assert.deepEqual(auth.secrets, ["monitoring_token_tiger"]);
     assert.equal(tiger.config.systemd.services.nginx!.onSecretChange, "reload");
     assert.ok(tiger.config.packages.includes("systemd-journal-remote"));
+    // Alive while it runs or waits to retry an upload; a stopped or failed uploader fails the check.
+    const check = tiger.manifest.healthChecks["journal-upload"]!;
+    assert.ok(check.type === "command");
+    assert.match(check.command.at(-1)!, /SubState roost-journal-upload\.service\); case \$s in running\|auto-restart\|start\)/);
   });
 
   it("gives each host its own journal-remote on the server, chosen by the host the token names", () => {
@@ -63,6 +67,7 @@ describe("monitoring.logs", () => {
         ),
       );
       assert.equal(cheetah.config.networking.ports[`journal-remote-${h}`]!.port, port);
+      assert.deepEqual(cheetah.manifest.healthChecks[`journal-remote-${h}`], { type: "tcp", host: "127.0.0.1", port, timeout: 30 });
     }
     const conf = cheetah.file("/etc/nginx/roost.conf");
     assert.match(
@@ -81,5 +86,6 @@ describe("monitoring.logs", () => {
     const tiger = buildHostFrom(fleet({ monitoring: { logs: { enable: false } } }), "tiger");
     assert.equal(tiger.config.systemd.services["roost-journal-upload"], undefined);
     assert.equal(tiger.config.services.nginx.enable, false);
+    assert.equal(tiger.manifest.healthChecks["journal-upload"], undefined);
   });
 });

@@ -75,6 +75,25 @@ export function uploadUnit(logs: LogsSettings) {
   };
 }
 
+export const uploadUnitName = "roost-journal-upload";
+
+/**
+ * The uploader is alive: running, or waiting out RestartSec after an upload failed. It exits whenever
+ * the server cannot be reached (and then catches up from its cursor), so a stricter check would fail
+ * every deploy that happens while the server is away or still fetching its certificate.
+ */
+export function uploadHealthCheck() {
+  const unit = `${uploadUnitName}.service`;
+  return {
+    type: "command" as const,
+    command: [
+      "/bin/sh",
+      "-c",
+      `s=$(systemctl show -P SubState ${unit}); case $s in running|auto-restart|start) ;; *) echo "${unit} is $s"; exit 1 ;; esac`,
+    ],
+  };
+}
+
 /** The local server journal-upload posts to: the token and the destination come from a secret template. */
 export function uploadServer(domain: string, logs: LogsSettings, caFile: string | null) {
   return {
@@ -148,6 +167,11 @@ export function remoteUnit(host: string, port: number) {
       PrivateTmp: true,
     },
   };
+}
+
+/** A host's journal-remote on the server listens: uploads of that host have somewhere to go. */
+export function remoteHealthCheck(port: number) {
+  return { type: "tcp" as const, host: "127.0.0.1", port };
 }
 
 /** The central nginx: $monitoring_logs_port, the journal-remote of the host the token names. */
