@@ -4,11 +4,16 @@ import type { Lab } from "./lab.ts";
 
 /**
  * The fleet with each host's address and pinned key replaced by those of the lab's host of that
- * name: the deployment.* options are forced, so they win over what the fleet's modules set.
+ * name: the deployment.* options are forced, so they win over what the fleet's modules set. A host
+ * the lab does not run (declared for the others to read, never deployed) is left as the fleet has it.
  */
 export function fleetOnLab(fleet: Fleet, lab: Lab): Fleet {
   const hosts: Record<string, Host> = {};
   for (const [name, h] of Object.entries(fleet.hosts)) {
+    if (!lab.hosts.has(name)) {
+      hosts[name] = h;
+      continue;
+    }
     const test = lab.host(name);
     // Other hosts read networking.addresses: on the lab, a host is at its lab address only.
     const onLab = definitionModule(
