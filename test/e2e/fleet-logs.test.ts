@@ -6,6 +6,7 @@ import { defineFleet, host, type Fleet } from "roost";
 import { acme as acmeModule } from "roost/services/acme";
 import { monitoring } from "roost/services/monitoring";
 import { streamLogs } from "../../src/deploy/logs.ts";
+import { reportHosts } from "../../src/deploy/report.ts";
 import { runScenario, startAcmeServer, startSmtpSink, type AcmeServer, type SmtpSink, type TestHost } from "roost/testing";
 
 const domain = "metrics.example.test";
@@ -123,6 +124,44 @@ describe("fleet logs: every host's journal on the central host, under the name i
           }
           for (const h of ["cheetah", "tiger", "dino"])
             assert.ok((await stored(cheetah!, "*", `shout-${h}.service`)).includes(`hello-from-${h}`), h);
+
+          // The log path's health checks, as `roost status` runs them: the uploader on every host, a receiver per host on cheetah.
+          const checksStarted = Date.now();
+          const lab = onLab(fleetFor(null));
+          const checks = async () =>
+            Object.fromEntries(
+              (
+                await reportHosts(
+                  ["cheetah", "tiger", "dino"].map((n) => [n, lab.hosts[n]!] as const),
+                  ssh,
+                )
+              ).flatMap((r) =>
+                (r.report?.checks ?? [])
+                  .filter((c) => c.name.startsWith("journal-"))
+                  .map((c) => [`${r.host} ${c.name}`, c.result === "ok" ? "ok" : `${c.result}: ${c.reason}`]),
+              ),
+            );
+          const healthy = {
+            "cheetah journal-upload": "ok",
+            "tiger journal-upload": "ok",
+            "dino journal-upload": "ok",
+            "cheetah journal-remote-cheetah": "ok",
+            "cheetah journal-remote-dino": "ok",
+            "cheetah journal-remote-tiger": "ok",
+          };
+          assert.deepEqual(await checks(), healthy);
+          // A stopped uploader and a stopped receiver are seen.
+          await tiger!.succeed("systemctl stop roost-journal-upload");
+          await cheetah!.succeed("systemctl stop journal-remote-dino");
+          const dead = await checks();
+          assert.match(dead["tiger journal-upload"]!, /^failed: .*roost-journal-upload\.service is dead/);
+          assert.match(dead["cheetah journal-remote-dino"]!, /^failed: nothing listens on 127\.0\.0\.1:19601/);
+          await tiger!.succeed("systemctl start roost-journal-upload");
+          await cheetah!.succeed("systemctl start journal-remote-dino");
+          assert.deepEqual(await checks(), healthy);
+          console.log(
+            `log path health checks: healthy, two stopped units seen, healthy again in ${((Date.now() - checksStarted) / 1000).toFixed(1)} s`,
+          );
 
           // What `roost logs --fleet --host tiger --unit shout-tiger --since 1h -o cat` reads, over its SSH path.
           const out = new PassThrough();
