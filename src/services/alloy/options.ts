@@ -14,7 +14,7 @@ const ipAddress = t.strMatching(/^([0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*)$/, "IP
 const release = t.submodule({
   options: {
     url: option({
-      type: t.strMatching(/^https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9._~/%+-]+\.zip$/, "https URL of a .zip release"),
+      type: t.strMatching(/^https?:\/\/[A-Za-z0-9.:-]+\/[A-Za-z0-9._~/%+-]+\.zip$/, "http(s) URL of a .zip release (pinned by sha256)"),
       description: "The Alloy release zip (alloy-linux-amd64.zip) the host downloads; pinned by sha256, no default.",
       example: "https://github.com/grafana/alloy/releases/download/v1.5.1/alloy-linux-amd64.zip",
     }),

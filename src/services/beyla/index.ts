@@ -33,7 +33,10 @@ export const beyla = defineModule({
             t.submodule({
               options: {
                 url: option({
-                  type: t.strMatching(/^https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9._~/%+-]+\.tar\.gz$/, "https URL of a .tar.gz release"),
+                  type: t.strMatching(
+                    /^https?:\/\/[A-Za-z0-9.:-]+\/[A-Za-z0-9._~/%+-]+\.tar\.gz$/,
+                    "http(s) URL of a .tar.gz release (pinned by sha256)",
+                  ),
                   description: "The Beyla release tarball (linux-amd64) the host downloads; pinned by sha256, no default.",
                   example: "https://github.com/grafana/beyla/releases/download/v1.9.0/beyla-linux-amd64-v1.9.0.tar.gz",
                 }),

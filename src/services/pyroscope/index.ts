@@ -47,7 +47,10 @@ export const pyroscope = defineModule({
               t.submodule({
                 options: {
                   url: option({
-                    type: t.strMatching(/^https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9._~/%+-]+\.tar\.gz$/, "https URL of a .tar.gz release"),
+                    type: t.strMatching(
+                      /^https?:\/\/[A-Za-z0-9.:-]+\/[A-Za-z0-9._~/%+-]+\.tar\.gz$/,
+                      "http(s) URL of a .tar.gz release (pinned by sha256)",
+                    ),
                     description:
                       "The Pyroscope release tarball (linux-amd64, with the pyroscope binary at its top); pinned by sha256, no default.",
                     example: "https://github.com/grafana/pyroscope/releases/download/v0.37.2/pyroscope_0.37.2_linux_amd64.tar.gz",
