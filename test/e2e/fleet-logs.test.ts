@@ -2,79 +2,16 @@ import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { defineFleet, host, type Fleet } from "roost";
-import { acme as acmeModule } from "roost/services/acme";
-import { monitoring } from "roost/services/monitoring";
+import { runScenario, type TestHost } from "roost/testing";
 import { streamLogs } from "../../src/deploy/logs.ts";
 import { reportHosts } from "../../src/deploy/report.ts";
-import { runScenario, startAcmeServer, startSmtpSink, type AcmeServer, type SmtpSink, type TestHost } from "roost/testing";
+import { domain, monitoredFleet as fleetFor, rootCa, until as untilEvery, withMonitoredEnv } from "./fixtures/monitored-fleet.ts";
 
-const domain = "metrics.example.test";
-const monitored = [monitoring] as const;
-const pebbleCa = "/etc/ssl/pebble-server.pem";
-const rootCa = "/etc/ssl/pebble-root.pem";
-const agent = { tlsCAFile: rootCa } as const;
 const remote = "/var/log/journal/remote";
 const hostEntry = "/usr/local/lib/roost/roost-host";
 
-/** cheetah is the server, tiger and dino send to it; dino comes and goes. */
-function fleetFor(env: { acme: AcmeServer; root: string; sink: SmtpSink } | null): Fleet {
-  const root = { [rootCa]: { text: env?.root ?? "none\n" } };
-  const packages = ["curl"];
-  return defineFleet({
-    modules: monitored,
-    hosts: {
-      cheetah: host({
-        address: "root@cheetah.invalid",
-        modules: [monitoring, acmeModule],
-        config: {
-          packages,
-          files: { ...root, [pebbleCa]: { text: env?.acme.serverCaPem ?? "none\n" } },
-          security: {
-            acme: {
-              acceptTerms: true,
-              defaults: {
-                email: "admin@example.test",
-                server: env?.acme.directoryUrl ?? "https://acme.invalid/dir",
-                serverCaFile: pebbleCa,
-              },
-            },
-          },
-          monitoring: {
-            server: {
-              enable: true,
-              domain,
-              mail: {
-                to: ["ops@example.test"],
-                from: "alerts@example.test",
-                smarthost: `${env?.sink.host ?? "smtp.invalid"}:${env?.sink.port ?? 25}`,
-                requireTls: false,
-              },
-            },
-            agent,
-          },
-          deployment: { confirmTimeout: 30 },
-        },
-      }),
-      tiger: host({ address: "root@tiger.invalid", modules: monitored, config: { packages, files: root, monitoring: { agent } } }),
-      dino: host({
-        address: "root@dino.invalid",
-        modules: monitored,
-        config: { packages, files: root, monitoring: { agent: { ...agent, intermittent: true } } },
-      }),
-    },
-  });
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe().catch(() => null);
-    if (got !== null) return got;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
-    await sleep(500);
-  }
-}
+/** Polls every half second: a line takes about that long to arrive. */
+const until = <T>(what: string, timeoutMs: number, probe: () => Promise<T | null>) => untilEvery(what, timeoutMs, probe, { everyMs: 500 });
 
 /** The messages of one unit in the journal the server keeps for `stored` ("*": every host's). */
 const stored = (server: TestHost, who: string, unit: string) =>
@@ -96,11 +33,8 @@ describe("fleet logs: every host's journal on the central host, under the name i
       fleet: fleetFor(null),
       async test({ hosts, deploy, secrets, ssh, onLab }) {
         const { cheetah, tiger, dino } = hosts as Record<string, TestHost>;
-        const sink = await startSmtpSink(cheetah!.spec.gateway);
-        const acme = await startAcmeServer({ address: cheetah!.spec.gateway });
-        try {
-          await acme.addHost(domain, cheetah!.address);
-          await deploy({ fleet: fleetFor({ acme, root: await acme.issuingRootPem(), sink }) });
+        await withMonitoredEnv(cheetah!, async (env) => {
+          await deploy({ fleet: fleetFor(env) });
 
           // A line on each host reaches the server under that host's name, with its unit.
           for (const h of [cheetah!, tiger!, dino!]) {
@@ -212,10 +146,7 @@ describe("fleet logs: every host's journal on the central host, under the name i
             (await stored(cheetah!, "dino", "while-away.service")).includes("logged-while-away") ? true : null,
           );
           console.log(`dino back: the line it logged while away stored ${((Date.now() - back) / 1000).toFixed(1)} s later`);
-        } finally {
-          await acme.close();
-          await sink.close();
-        }
+        });
       },
     });
   });

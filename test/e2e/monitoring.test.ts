@@ -1,94 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { defineFleet, host, mkForce, type Fleet } from "roost";
-import { acme as acmeModule } from "roost/services/acme";
+import type { Fleet } from "roost";
 import { appDashboard, fleetDashboards } from "roost/services/dashboards";
-import { monitoring, promqlProblem } from "roost/services/monitoring";
-import {
-  buildHostFrom,
-  runScenario,
-  startAcmeServer,
-  startSmtpSink,
-  subjectOf,
-  type AcmeServer,
-  type SmtpSink,
-  type TestHost,
-} from "roost/testing";
-
-const domain = "metrics.example.test";
-const monitored = [monitoring] as const;
-const pebbleCa = "/etc/ssl/pebble-server.pem";
-const rootCa = "/etc/ssl/pebble-root.pem";
-
-/** Agents of the test: scrapes every 2 s, sends every second, trusting pebble's root. */
-const testAgent = { scrapeInterval: "2s", flushInterval: "1s", tlsCAFile: rootCa } as const;
+import { promqlProblem } from "roost/services/monitoring";
+import { buildHostFrom, runScenario, subjectOf, type TestHost } from "roost/testing";
+import { domain, monitoredFleet, rootCa, until, withMonitoredEnv, type MonitoredEnv } from "./fixtures/monitored-fleet.ts";
 
 /** What roost-backup's runner leaves for node_exporter after a success: the backups dashboard reads it (no restic repository here). */
 const backupTextfile = "/var/lib/prometheus/node-exporter/restic-files.prom";
 const backupMetrics = `restic_last_success_timestamp_seconds{backup="files"} ${Math.floor(Date.now() / 1000) - 600}\nrestic_max_age_seconds{backup="files"} 93600\n`;
 
-/** cheetah is the server, tiger an agent, dino an intermittent agent; durations shortened so alerts come in seconds. */
-function fleetFor(
-  env: { acme: AcmeServer; root: string; sink: SmtpSink } | null,
-  backend: "victoriametrics" | "prometheus" = "victoriametrics",
-): Fleet {
-  const root = { [rootCa]: { text: env?.root ?? "none\n" } };
-  const packages = ["curl"];
-  return defineFleet({
-    modules: monitored,
-    hosts: {
-      cheetah: host({
-        address: "root@cheetah.invalid",
-        modules: [monitoring, acmeModule],
-        config: {
-          packages,
-          files: { ...root, [pebbleCa]: { text: env?.acme.serverCaPem ?? "none\n" } },
-          security: {
-            acme: {
-              acceptTerms: true,
-              defaults: {
-                email: "admin@example.test",
-                server: env?.acme.directoryUrl ?? "https://acme.invalid/dir",
-                serverCaFile: pebbleCa,
-              },
-            },
-          },
-          monitoring: {
-            server: {
-              enable: true,
-              backend,
-              domain,
-              hostDownAfter: "20s",
-              evaluationInterval: "2s",
-              victoriametricsFlags: ["-search.latencyOffset=1s"],
-              alertmanager: { groupWait: "1s", groupInterval: "5s" },
-              mail: {
-                to: ["ops@example.test"],
-                from: "alerts@example.test",
-                smarthost: `${env?.sink.host ?? "smtp.invalid"}:${env?.sink.port ?? 25}`,
-                requireTls: false,
-              },
-            },
-            agent: testAgent,
-            alertRules: { systemd: { SystemdUnitFailed: { for: mkForce("0s") } } },
-          },
-          deployment: { confirmTimeout: 30 },
-        },
-      }),
-      tiger: host({
-        address: "root@tiger.invalid",
-        modules: monitored,
-        config: { packages, files: { ...root, [backupTextfile]: { text: backupMetrics } }, monitoring: { agent: testAgent } },
-      }),
-      dino: host({
-        address: "root@dino.invalid",
-        modules: monitored,
-        config: { packages, files: root, monitoring: { agent: { ...testAgent, intermittent: true } } },
-      }),
-    },
-  });
-}
+/** The monitoring fleet with metrics every 2 s and alerts in seconds; tiger has a backup's metrics. */
+const fleetFor = (env: MonitoredEnv | null, backend: "victoriametrics" | "prometheus" = "victoriametrics"): Fleet =>
+  monitoredFleet(env, { backend, quick: true, tigerFiles: { [backupTextfile]: { text: backupMetrics } } });
 
 /** An instant query on the server's VictoriaMetrics: the result's series. */
 async function query(
@@ -184,7 +109,7 @@ async function assertDashboardsHaveData(server: TestHost, fleet: Fleet, host: st
       empty = queries.filter((_, i) => !(counts[i]! > 0)).map((q) => `${q.panel}: ${q.expr}`);
       return empty.length === 0 ? true : null;
     },
-    () => empty.join("; "),
+    { lastSeen: () => empty.join("; ") },
   );
   // The filtered forms are answered too (empty on a healthy fleet is an answer).
   const filtered = await seriesCounts(
@@ -202,16 +127,6 @@ async function assertDashboardsHaveData(server: TestHost, fleet: Fleet, host: st
   console.log(
     `dashboards: ${queries.length} queries of ${new Set(queries.map((q) => q.panel.split(":")[0])).size} dashboards parsed and returned data for ${host} (checked in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | null>, lastSeen?: () => string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const got = await probe().catch(() => null);
-    if (got !== null) return got;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs / 1000} s${lastSeen ? ` (last seen: ${lastSeen()})` : ""}`);
-    await sleep(1000);
-  }
 }
 
 /**
@@ -235,7 +150,7 @@ async function waitForEveryHostsMetrics(tiger: TestHost, cheetah: TestHost, depl
       seen = (await query(cheetah, "count by (host) (node_uname_info)")).map((r) => r.metric.host!).sort();
       return seen.join(",") === "cheetah,dino,tiger" ? seen : null;
     },
-    () => `hosts ${seen.join(",") || "none"}`,
+    { lastSeen: () => `hosts ${seen.join(",") || "none"}` },
   );
   console.log(
     `${label}: certificate served ${((certified - deployed) / 1000).toFixed(1)} s after the deploy; node metrics of all three hosts queryable ${((Date.now() - certified) / 1000).toFixed(1)} s after that`,
@@ -248,12 +163,9 @@ describe("monitoring: a central host and three agents on real hosts", { timeout:
       fleet: fleetFor(null),
       async test({ hosts, deploy, secrets }) {
         const { cheetah, tiger, dino } = hosts as Record<string, TestHost>;
-        const sink = await startSmtpSink(cheetah!.spec.gateway);
-        const acme = await startAcmeServer({ address: cheetah!.spec.gateway });
-        try {
-          await acme.addHost(domain, cheetah!.address);
-          const root = await acme.issuingRootPem();
-          await deploy({ fleet: fleetFor({ acme, root, sink }) });
+        await withMonitoredEnv(cheetah!, async (env) => {
+          const { sink } = env;
+          await deploy({ fleet: fleetFor(env) });
           const deployed = Date.now();
 
           // Every host's node metrics, under its own name.
@@ -307,7 +219,7 @@ describe("monitoring: a central host and three agents on real hosts", { timeout:
           });
 
           // Every dashboard query, on this live fleet's VictoriaMetrics.
-          await assertDashboardsHaveData(cheetah!, fleetFor({ acme, root, sink }), "tiger");
+          await assertDashboardsHaveData(cheetah!, fleetFor(env), "tiger");
 
           // A failed unit on tiger: SystemdUnitFailed mails it.
           await tiger!.ssh("systemd-run --unit=doomed -p Restart=no /bin/false");
@@ -353,10 +265,7 @@ describe("monitoring: a central host and three agents on real hosts", { timeout:
             return n >= ((awaySeconds - 4) / 2) * 0.8 ? n : null;
           });
           console.log(`dino away ${awaySeconds} s: ${samples} samples of up (every 2 s) stored for that time after it came back`);
-        } finally {
-          await acme.close();
-          await sink.close();
-        }
+        });
       },
     });
   });
@@ -366,19 +275,13 @@ describe("monitoring: a central host and three agents on real hosts", { timeout:
       fleet: fleetFor(null, "prometheus"),
       async test({ hosts, deploy }) {
         const { cheetah, tiger } = hosts as Record<string, TestHost>;
-        const sink = await startSmtpSink(cheetah!.spec.gateway);
-        const acme = await startAcmeServer({ address: cheetah!.spec.gateway });
-        try {
-          await acme.addHost(domain, cheetah!.address);
-          await deploy({ fleet: fleetFor({ acme, root: await acme.issuingRootPem(), sink }, "prometheus") });
+        await withMonitoredEnv(cheetah!, async (env) => {
+          await deploy({ fleet: fleetFor(env, "prometheus") });
           const deployed = Date.now();
           await waitForEveryHostsMetrics(tiger!, cheetah!, deployed, "prometheus");
           assert.match(await cheetah!.succeed("curl -sf --max-time 5 http://127.0.0.1:8428/api/v1/status/buildinfo"), /"version":"2\./);
           await assertForgedHostIgnored(tiger!, cheetah!);
-        } finally {
-          await acme.close();
-          await sink.close();
-        }
+        });
       },
     });
   });
