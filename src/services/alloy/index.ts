@@ -6,7 +6,7 @@ import { type AlloyBody, defineModule, type SecretRef, execLine, mkIf, readAlloy
 import { alloyFormat, alloyOptions } from "./options.ts";
 import { alloyModel, configFile, stateDir, tokenOutput } from "./render.ts";
 
-export { alloyModel, configFile, tokenOutput, unitLabel } from "./render.ts";
+export { alloyModel, alloyOtlpUrl, alloyRuns, configFile, tokenOutput, unitLabel } from "./render.ts";
 export { alloyFormat } from "./options.ts";
 
 const zip = "/opt/roost-downloads/alloy-linux-amd64.zip";

@@ -141,3 +141,20 @@ function logs(cfg: ConfigInput): AlloyBody {
 export function alloyModel(cfg: ConfigInput): AlloyBody {
   return { ...nodeMetrics(cfg), ...remoteWrite(cfg), ...otlp(cfg), ...logs(cfg) };
 }
+
+interface Runs {
+  readonly enable: boolean;
+  readonly aptKey: string | null;
+  readonly release: unknown;
+  readonly otlp: { readonly enable: boolean; readonly listenAddress: string; readonly port: number; readonly exporters: object };
+}
+
+/** Whether the host has an alloy.service to order after: enabled, and a source to run it from. */
+export const alloyRuns = (cfg: Runs) => cfg.enable && (cfg.aptKey !== null || cfg.release !== null);
+
+/** The URL local applications send OTLP/HTTP to, or null when this host's Alloy receives none. */
+export function alloyOtlpUrl(cfg: Runs): string | null {
+  if (!cfg.enable || !cfg.otlp.enable || Object.keys(cfg.otlp.exporters).length === 0) return null;
+  const a = cfg.otlp.listenAddress === "0.0.0.0" ? "127.0.0.1" : cfg.otlp.listenAddress === "::" ? "::1" : cfg.otlp.listenAddress;
+  return `http://${a.includes(":") ? `[${a}]` : a}:${cfg.otlp.port}`;
+}

@@ -11,6 +11,8 @@ const release = {
   sha256: "5f7879ae6d6e6edd1dbbc91d80b073984c75b08c5a13d9392d89a032436529b1",
 };
 
+const alloyRelease = { url: "https://github.com/grafana/alloy/releases/download/v1.5.1/alloy-linux-amd64.zip", sha256: release.sha256 };
+
 function build(config: Record<string, unknown>) {
   const fleet = defineFleet({ hosts: { a: host({ address: "root@10.0.0.1", modules: [alloy, beyla], config: config as never }) } });
   return buildHostFrom(fleet, "a");
@@ -20,7 +22,7 @@ describe("services.beyla", () => {
   it("runs as a transient user with exactly the eBPF capabilities, after the local Alloy, sending to its receiver", () => {
     const built = build({
       services: {
-        alloy: { enable: true, otlp: { port: 4319, exporters: { local: { endpoint: "http://127.0.0.1:4320" } } } },
+        alloy: { enable: true, release: alloyRelease, otlp: { port: 4319, exporters: { local: { endpoint: "http://127.0.0.1:4320" } } } },
         beyla: { enable: true, release, openPort: "8000-8999", serviceName: "django-app" },
       },
     });
@@ -41,9 +43,17 @@ describe("services.beyla", () => {
     assert.ok(built.manifest.packages.includes("procps"));
   });
 
-  it("without Alloy on the host needs an endpoint and is not ordered after it", () => {
+  it("without Alloy (or without its receiver) on the host needs an endpoint and is not ordered after it", () => {
     const base = { enable: true, release, openPort: "80" };
     assert.throws(() => build({ services: { beyla: base } }), /services\.beyla\.otlpEndpoint is used but has no value/);
+    assert.throws(
+      () => build({ services: { alloy: { enable: true, release: alloyRelease }, beyla: base } }),
+      /services\.beyla\.otlpEndpoint is used but has no value/,
+    );
+    const noSource = build({
+      services: { alloy: { enable: true, otlp: { exporters: { local: { endpoint: "http://127.0.0.1:4320" } } } }, beyla: base },
+    });
+    assert.doesNotMatch(noSource.file(unitPath), /alloy\.service/);
     const built = build({ services: { beyla: { ...base, otlpEndpoint: "http://10.0.0.5:4318", perfEventParanoid: null } } });
     const unit = built.file(unitPath);
     assert.doesNotMatch(unit, /alloy/);

@@ -3,7 +3,7 @@
 // comes through files.<path>.url with a pinned sha256 the user names. It runs as a transient user
 // with only the capabilities eBPF tracing needs, never as root.
 import { defineModule, execLine, mkDefault, mkIf, option, types as t } from "roost";
-import { alloy } from "roost/services/alloy";
+import { alloy, alloyOtlpUrl, alloyRuns } from "roost/services/alloy";
 
 const tarball = "/opt/roost-downloads/beyla-linux-amd64.tar.gz";
 const installDir = "/opt/beyla";
@@ -63,7 +63,7 @@ export const beyla = defineModule({
         otlpEndpoint: option({
           type: httpUrl,
           description: "OTEL_EXPORTER_OTLP_ENDPOINT: where spans and metrics go.",
-          defaultText: "http://127.0.0.1:<services.alloy.otlp.port> when Alloy runs on this host",
+          defaultText: "http://127.0.0.1:<services.alloy.otlp.port> when this host's Alloy receives OTLP",
         }),
         perfEventParanoid: option({
           type: t.nullOr(t.ints.between(-1, 4)),
@@ -83,17 +83,11 @@ export const beyla = defineModule({
   config: ({ config }) => {
     const cfg = config.services.beyla;
     const local = config.services.alloy;
-    const withAlloy = local.enable;
-    const receiver = local.otlp.listenAddress === "0.0.0.0" || local.otlp.listenAddress === "::" ? "127.0.0.1" : local.otlp.listenAddress;
+    const withAlloy = alloyRuns(local);
+    const receiver = alloyOtlpUrl(local);
     const sysctl = cfg.perfEventParanoid !== null;
     return mkIf(cfg.enable, {
-      ...(withAlloy
-        ? {
-            services: {
-              beyla: { otlpEndpoint: mkDefault(`http://${receiver.includes(":") ? `[${receiver}]` : receiver}:${local.otlp.port}`) },
-            },
-          }
-        : {}),
+      ...(receiver === null ? {} : { services: { beyla: { otlpEndpoint: mkDefault(receiver) } } }),
       packages: sysctl ? ["procps"] : [],
       files: {
         ...(cfg.release === null ? {} : { [tarball]: { url: cfg.release.url, sha256: cfg.release.sha256 } }),

@@ -21,7 +21,10 @@ describe("services.pyroscope.agent", () => {
   it("writes the server address and one target per application, and runs as a transient user after Alloy", () => {
     const built = build({
       services: {
-        alloy: { enable: true },
+        alloy: {
+          enable: true,
+          release: { url: "https://github.com/grafana/alloy/releases/download/v1.5.1/alloy-linux-amd64.zip", sha256: release.sha256 },
+        },
         pyroscope: {
           agent: {
             enable: true,

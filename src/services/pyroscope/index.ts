@@ -3,7 +3,7 @@
 // sha256 the user names. The agent's YAML is rendered from typed options (formats.yaml); it runs as
 // a transient user, ordered after Alloy when Alloy runs on the host.
 import { defineModule, execLine, formats, mkIf, option, types as t } from "roost";
-import { alloy } from "roost/services/alloy";
+import { alloy, alloyRuns } from "roost/services/alloy";
 
 const yaml = formats.yaml();
 const tarball = "/opt/roost-downloads/pyroscope-linux-amd64.tar.gz";
@@ -83,7 +83,7 @@ export const pyroscope = defineModule({
   },
   config: ({ config }) => {
     const cfg = config.services.pyroscope.agent;
-    const withAlloy = config.services.alloy.enable;
+    const withAlloy = alloyRuns(config.services.alloy);
     // Read only when rendered: serverAddress has no default.
     const text = () =>
       yaml.generate({
