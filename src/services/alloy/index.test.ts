@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createTwoFilesPatch } from "diff";
+import fc from "fast-check";
 import { alloyValues as v, defineFleet, host, readAlloy, secret, unresolvedReferences } from "roost";
 import { buildHostFrom } from "roost/testing";
 import example from "../../../examples/observability-agent/roost.config.ts";
@@ -141,6 +142,17 @@ describe("services.alloy", () => {
     );
   });
 
+  it("refuses two journal units that would be one component, naming the option", () => {
+    assert.throws(
+      () =>
+        build({
+          ...seedConfig,
+          logs: { lokiUrl: "https://loki.example.org/loki/api/v1/push", journald: { units: ["a-b", "a_b.service"] } },
+        }),
+      /services\.alloy\.logs\.journald\.units: a_b\.service is listed twice, or under a name that differs only in - \. @/,
+    );
+  });
+
   it("refuses a bad value in settings with the option path and the user's line", () => {
     assert.throws(
       () => build({ ...seedConfig, settings: { 'prometheus.scrape "app"': { job_name: "a\ud800" } } }),
@@ -150,6 +162,32 @@ describe("services.alloy", () => {
         assert.match(text, /src\/services\/alloy\/index\.test\.ts:\d+/);
         return true;
       },
+    );
+  });
+
+  it("resolves every reference for any set of exporters, remote_write endpoints and journal units", () => {
+    const name = fc.stringMatching(/^[a-z_][a-z0-9_]{0,6}$/);
+    const unit = fc.stringMatching(/^[a-z][a-z0-9@.-]{0,8}$/);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(name, { maxLength: 3 }),
+        fc.uniqueArray(name, { maxLength: 2 }),
+        fc.uniqueArray(unit, { maxLength: 3, selector: (u) => u.replace(/[^a-z0-9]/g, "_") }),
+        fc.boolean(),
+        (exporters, writes, units, nodeMetrics) => {
+          const text = build({
+            enable: true,
+            nodeMetrics: { enable: nodeMetrics },
+            remoteWrite: Object.fromEntries(writes.map((w) => [w, { url: `https://${w.replace(/_/g, "x")}.example.org/push` }])),
+            otlp: { exporters: Object.fromEntries(exporters.map((e) => [e, { endpoint: "http://127.0.0.1:4320" }])) },
+            logs: { lokiUrl: "https://loki.example.org/loki/api/v1/push", journald: { units } },
+          }).file(configFile);
+          const reading = readAlloy(text);
+          assert.deepEqual(unresolvedReferences(reading), []);
+          assert.equal(reading.components.filter((c) => c.id.startsWith("otelcol.exporter.otlphttp.")).length, exporters.length);
+        },
+      ),
+      { seed: 0x5eed, numRuns: 40 },
     );
   });
 });

@@ -4,7 +4,7 @@
 // typed model (formats.alloy); `roost check` refuses a reference to a component the file lacks.
 import { type AlloyBody, defineModule, type SecretRef, execLine, mkIf, readAlloy, unresolvedReferences } from "roost";
 import { alloyFormat, alloyOptions } from "./options.ts";
-import { alloyModel, configFile, stateDir, tokenOutput } from "./render.ts";
+import { alloyModel, configFile, stateDir, tokenOutput, unitLabel } from "./render.ts";
 
 export { alloyModel, alloyOtlpUrl, alloyRuns, configFile, tokenOutput, unitLabel } from "./render.ts";
 export { alloyFormat } from "./options.ts";
@@ -145,6 +145,13 @@ export const alloy = defineModule({
               ["services", "alloy", "release"],
             ],
           },
+          ...cfg.logs.journald.units
+            .filter((u, i, all) => all.findIndex((o) => unitLabel(o) === unitLabel(u)) !== i)
+            .map((u) => ({
+              assertion: false,
+              message: `services.alloy.logs.journald.units: ${u} is listed twice, or under a name that differs only in - . @ (its component would be ${unitLabel(u)} twice)`,
+              options: [["services", "alloy", "logs", "journald", "units"]],
+            })),
           ...unresolvedReferences(reading).map((r) => ({
             assertion: false,
             message: `services.alloy.settings: ${r.ref} (line ${r.line} of ${configFile}) names no component declared in the configuration; declared: ${reading.components.map((c) => c.id).join(", ")}`,
