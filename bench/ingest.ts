@@ -3,11 +3,13 @@
 // This process plays the 100 agents: each sends remote-write requests of 500 series with its own
 // token over its own kept HTTPS connection, first paced (one request a second, as vmagent flushes)
 // and then back to back (a buffer replayed after an outage). Side by side in the same run, the same
-// load goes straight to VictoriaMetrics on the host's address (no TLS, nginx or token check). Prints
-// samples/s, request latency, errors, CPU of nginx and VictoriaMetrics, the ratios of the two paths,
-// and checks that VictoriaMetrics stored every sample sent, under the host its token names.
+// load goes straight to VictoriaMetrics on the host's address (no TLS, nginx or token check); each
+// path runs twice, in the order A B B A. Prints samples/s, request latency, errors, CPU of nginx and
+// VictoriaMetrics, the ratios of the two paths, and checks that VictoriaMetrics stored every sample
+// sent, under the host its token names.
 // Needs root. Usage: flock /tmp/roost-e2e.lock node --import tsx bench/ingest.ts
 import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { loadavg } from "node:os";
 import { isMainThread, Worker } from "node:worker_threads";
 import http from "node:http";
 import https from "node:https";
@@ -23,8 +25,8 @@ const pebbleCa = "/etc/ssl/pebble-server.pem";
 const vmPort = 8428;
 const agentCount = 100;
 const seriesPerAgent = 500;
-const pacedSeconds = 20;
-const burstSeconds = 10;
+const pacedSeconds = 12;
+const burstSeconds = 8;
 const agentNames = Array.from({ length: agentCount }, (_, i) => `agent${String(i + 1).padStart(3, "0")}`);
 const tokens = Object.fromEntries(agentNames.map((n) => [n, randomBytes(24).toString("base64url")]));
 
@@ -117,11 +119,32 @@ interface Measured extends LoadResult {
 }
 
 async function measure(mon: TestHost, target: Target, agents: readonly SimulatedAgent[], spec: LoadSpec): Promise<Measured> {
-  const before = await serverCpu(mon);
-  const result = await runLoad(target, agents, spec);
+  let before = { nginx: 0, vm: 0 };
+  const result = await runLoad(target, agents, spec, async () => {
+    before = await serverCpu(mon);
+  });
   const after = await serverCpu(mon);
-  if (result.errors > 0) throw new Error(`${result.errors} of ${result.requests} requests failed: ${result.errorSamples.join("; ")}`);
+  if (result.errors > 0) throw new Error(`${result.errors} requests failed: ${result.errorSamples.join("; ")}`);
   return { ...result, nginxCpu: after.nginx - before.nginx, vmCpu: after.vm - before.vm };
+}
+
+/** Runs of one path as one: their samples, time, CPU and latencies together. */
+function combined(runs: readonly Measured[]): Measured {
+  const total = (f: (r: Measured) => number) => runs.reduce((sum, r) => sum + f(r), 0);
+  return {
+    requests: total((r) => r.requests),
+    warmupSamples: total((r) => r.warmupSamples),
+    samples: total((r) => r.samples),
+    errors: total((r) => r.errors),
+    errorSamples: runs.flatMap((r) => r.errorSamples),
+    elapsedMs: total((r) => r.elapsedMs),
+    latencies: runs.flatMap((r) => r.latencies).sort((a, b) => a - b),
+    late: total((r) => r.late),
+    generatorCpuSeconds: total((r) => r.generatorCpuSeconds),
+    generatorLagP99Ms: Math.max(...runs.map((r) => r.generatorLagP99Ms)),
+    nginxCpu: total((r) => r.nginxCpu),
+    vmCpu: total((r) => r.vmCpu),
+  };
 }
 
 const rate = (r: Measured) => r.samples / (r.elapsedMs / 1000);
@@ -132,6 +155,7 @@ function row(label: string, r: Measured): string {
     label.padEnd(30),
     Math.round(rate(r)).toLocaleString("en").padStart(10),
     quantile(r.latencies, 0.5).toFixed(1).padStart(8),
+    quantile(r.latencies, 0.9).toFixed(1).padStart(8),
     quantile(r.latencies, 0.99).toFixed(1).padStart(8),
     String(r.requests).padStart(8),
     String(r.errors).padStart(6),
@@ -183,6 +207,8 @@ export async function main(): Promise<void> {
             `monitoring server deployed in ${((deployed - deployStarted) / 1000).toFixed(0)} s, pebble certificate served ${((Date.now() - deployed) / 1000).toFixed(0)} s later`,
           );
 
+          // The deploy's tail (units starting, the first scrapes and rule evaluations) settles first.
+          await sleep(5000);
           const agents = agentNames.map((name) => ({ name, token: tokens[name]! }));
           const viaNginx: Target = { address: mon.address, port: 443, tls, path: () => "/api/v1/write" };
           const direct: Target = {
@@ -198,22 +224,32 @@ export async function main(): Promise<void> {
             intervalMs: 1000,
             durationMs: (mode === "paced" ? pacedSeconds : burstSeconds) * 1000,
           });
+          // Each path twice, in the order A B B A, so that neither gains from going first or last.
           const runs: [string, string, Measured][] = [];
           for (const mode of ["paced", "burst"] as const)
             for (const [path, target] of [
               ["nginx", viaNginx],
               ["direct", direct],
+              ["direct", direct],
+              ["nginx", viaNginx],
             ] as const) {
               console.log(`${((Date.now() - deployStarted) / 1000).toFixed(0)} s: ${mode}, ${path}…`);
               runs.push([mode, path, await measure(mon, target, agents, spec(path, mode))]);
             }
-
-          const [pacedNginx, pacedDirect, burstNginx, burstDirect] = runs.map(([, , r]) => r) as [Measured, Measured, Measured, Measured];
+          const both = (mode: string, path: string) => combined(runs.filter(([m, p]) => m === mode && p === path).map(([, , r]) => r));
+          const [pacedNginx, pacedDirect, burstNginx, burstDirect] = [
+            both("paced", "nginx"),
+            both("paced", "direct"),
+            both("burst", "nginx"),
+            both("burst", "direct"),
+          ];
           console.log(
-            `\n${agentCount} agents × ${seriesPerAgent} series; paced: a request per agent every second for ${pacedSeconds} s; burst: each agent back to back for ${burstSeconds} s`,
+            `\n${agentCount} agents × ${seriesPerAgent} series; paced: a request per agent every second; burst: each agent back to back; each path twice (A B B A), ${pacedSeconds} s paced and ${burstSeconds} s burst a time; load average of this machine ${loadavg()
+              .map((l) => l.toFixed(1))
+              .join(" ")}`,
           );
           console.log(
-            `${"".padEnd(30)} ${"samples/s".padStart(10)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"requests".padStart(8)} ${"errors".padStart(6)} ${"nginx".padStart(6)} ${"VM".padStart(6)} ${"generator".padStart(10)} ${"lag p99".padStart(8)}`,
+            `${"".padEnd(30)} ${"samples/s".padStart(10)} ${"p50 ms".padStart(8)} ${"p90 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"requests".padStart(8)} ${"errors".padStart(6)} ${"nginx".padStart(6)} ${"VM".padStart(6)} ${"generator".padStart(10)} ${"lag p99".padStart(8)}`,
           );
           console.log(row("paced, nginx + TLS + token", pacedNginx));
           console.log(row("paced, VictoriaMetrics direct", pacedDirect));
@@ -228,7 +264,7 @@ export async function main(): Promise<void> {
             ["burst", burstNginx, burstDirect],
           ] as const)
             console.log(
-              `${label}: through nginx ${ratio(rate(viaN), rate(viaD))} the direct throughput, p99 ${ratio(quantile(viaN.latencies, 0.99), quantile(viaD.latencies, 0.99))} the direct p99, late paced requests ${viaN.late} vs ${viaD.late}`,
+              `${label}: through nginx ${ratio(rate(viaN), rate(viaD))} the direct throughput, p50 ${ratio(quantile(viaN.latencies, 0.5), quantile(viaD.latencies, 0.5))}, p99 ${ratio(quantile(viaN.latencies, 0.99), quantile(viaD.latencies, 0.99))} the direct; nginx ${((viaN.nginxCpu / viaN.requests) * 1000).toFixed(2)} ms CPU a request (${seriesPerAgent} samples); late paced requests ${viaN.late} vs ${viaD.late}`,
             );
           // What VictoriaMetrics stored: every sample sent (warm-up included), and each path's series under 100 host names.
           const vmQuery = async (promql: string) =>
@@ -237,7 +273,12 @@ export async function main(): Promise<void> {
               value: [number, string];
             }[];
           const stored: Record<string, number> = {};
-          for (const [mode, path, r] of runs) {
+          for (const [mode, path, r] of [
+            ["paced", "nginx", pacedNginx],
+            ["paced", "direct", pacedDirect],
+            ["burst", "nginx", burstNginx],
+            ["burst", "direct", burstDirect],
+          ] as const) {
             const selector = `{__name__=~"bench_node_metric_.*",path="${path}",phase="${mode}"}`;
             const sent = r.warmupSamples + r.samples;
             let last = 0;

@@ -47,7 +47,7 @@ export interface LoadSpec {
 }
 
 export interface LoadResult {
-  /** Every request, the warm-up included. */
+  /** Requests of the timed run. */
   readonly requests: number;
   /** Samples accepted by the warm-up requests (before the clock starts). */
   readonly warmupSamples: number;
@@ -188,7 +188,13 @@ function send(target: Target, agent: SimulatedAgent, body: Uint8Array, connectio
  * Play every agent against the target for the spec's time. A warm-up request of every agent comes
  * first, untimed: it creates the agent's series, as an agent's first write after a deploy does once.
  */
-export async function runLoad(target: Target, agents: readonly SimulatedAgent[], spec: LoadSpec): Promise<LoadResult> {
+export async function runLoad(
+  target: Target,
+  agents: readonly SimulatedAgent[],
+  spec: LoadSpec,
+  /** Called between the warm-up and the timed run (to read the server's CPU counters). */
+  afterWarmup: () => Promise<void> = async () => {},
+): Promise<LoadResult> {
   const latencies: number[] = [];
   const errorSamples: string[] = [];
   let requests = 0;
@@ -226,6 +232,8 @@ export async function runLoad(target: Target, agents: readonly SimulatedAgent[],
   try {
     await Promise.all(players.map((p) => write(p, 0)));
     const warmupSamples = samples;
+    const warmupRequests = requests;
+    await afterWarmup();
     const lag = monitorEventLoopDelay({ resolution: 10 });
     lag.enable();
     const cpuBefore = process.cpuUsage();
@@ -252,7 +260,7 @@ export async function runLoad(target: Target, agents: readonly SimulatedAgent[],
     const cpu = process.cpuUsage(cpuBefore);
     lag.disable();
     return {
-      requests,
+      requests: requests - warmupRequests,
       warmupSamples,
       samples: samples - warmupSamples,
       errors,
