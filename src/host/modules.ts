@@ -8,6 +8,7 @@ import { networkingModule } from "./networking/options.ts";
 import { packagesModule } from "./packages/options.ts";
 import { portsModule } from "./ports/options.ts";
 import { secretsModule } from "./secrets/options.ts";
+import { sysctlModule } from "./sysctl/options.ts";
 import { systemdModule } from "./systemd/options.ts";
 import { usersModule } from "./users/options.ts";
 import { validatorsModule } from "./validators/options.ts";
@@ -21,6 +22,7 @@ export const primitiveModules: readonly Module<any, any>[] = [
   directoriesModule,
   packagesModule,
   systemdModule,
+  sysctlModule,
   firewallModule,
   portsModule,
   healthModule,

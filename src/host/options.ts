@@ -8,6 +8,7 @@ import type { networkingOptions } from "./networking/options.ts";
 import type { packagesOptions } from "./packages/options.ts";
 import type { portsOptions } from "./ports/options.ts";
 import type { secretsOptions } from "./secrets/options.ts";
+import type { sysctlOptions } from "./sysctl/options.ts";
 import type { systemdOptions } from "./systemd/options.ts";
 import type { usersOptions } from "./users/options.ts";
 import type { validatorsOptions } from "./validators/options.ts";
@@ -20,6 +21,7 @@ export type HostOptions = (typeof assertionsModule)["options"] &
   typeof packagesOptions &
   typeof networkingOptions &
   typeof systemdOptions &
+  typeof sysctlOptions &
   typeof firewallOptions &
   typeof portsOptions &
   typeof healthOptions &

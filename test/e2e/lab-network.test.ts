@@ -54,3 +54,44 @@ describe("the lab's network", { timeout: 300_000 }, () => {
     );
   });
 });
+
+describe("kernel parameters", { timeout: 300_000 }, () => {
+  const tuned = (sysctl: Record<string, number | string | boolean>) =>
+    defineFleet({ hosts: { web: host({ address: "root@web.invalid", config: { boot: { kernel: { sysctl } } } }) } });
+  it("are set at activation, changed without a reboot, and a value the kernel refuses fails the switch unless the parameter is marked optional", async () => {
+    await runScenario(
+      scenario({
+        fleet: tuned({ "net.core.somaxconn": 1234, "net.ipv4.tcp_keepalive_time": "600" }),
+        async test({ hosts, deploy }) {
+          const web = hosts.web!;
+          const read = async (key: string) => (await web.succeed(`sysctl -n ${key}`)).trim();
+          await deploy();
+          assert.equal(await read("net.core.somaxconn"), "1234");
+          assert.equal(await read("net.ipv4.tcp_keepalive_time"), "600");
+          assert.equal(
+            await web.succeed("cat /etc/sysctl.d/60-roost.conf"),
+            "net.core.somaxconn = 1234\nnet.ipv4.tcp_keepalive_time = 600\n",
+          );
+
+          await deploy({ fleet: tuned({ "net.core.somaxconn": 2345 }) });
+          assert.equal(await read("net.core.somaxconn"), "2345");
+
+          // A value the kernel refuses (EINVAL) fails the switch.
+          const [refused] = await deploy({
+            fleet: tuned({ "net.core.somaxconn": 3456, "net.ipv4.tcp_keepalive_time": "soon" }),
+            allowFailure: true,
+          });
+          assert.equal(refused!.status, "failed");
+          assert.equal(refused!.rolledBack, true);
+          assert.equal(await read("net.core.somaxconn"), "2345");
+          assert.equal(await web.succeed("cat /etc/sysctl.d/60-roost.conf"), "net.core.somaxconn = 2345\n");
+
+          await deploy({ fleet: tuned({ "net.core.somaxconn": 3456, "-net.ipv4.tcp_keepalive_time": "soon" }) });
+          assert.equal(await read("net.core.somaxconn"), "3456");
+          // Left as it was: the refused value is ignored, and a parameter no longer set keeps its value until the next boot.
+          assert.equal(await read("net.ipv4.tcp_keepalive_time"), "600");
+        },
+      }),
+    );
+  });
+});
