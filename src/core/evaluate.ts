@@ -51,6 +51,37 @@ interface Reading {
 /** The options being computed right now, across every evaluation (hosts read each other). */
 const readStack: Reading[] = [];
 
+/**
+ * Reads that pass through more hosts than this (host a's module reads b's option, whose module reads
+ * c's…) are not followed deeper: the outermost read computes the deepest one first, on a fresh stack,
+ * and then tries itself again. Without it a wide fleet whose hosts read each other (every agent asks
+ * every host whether it is the monitoring server) nests one host inside another until the stack ends.
+ */
+const maxHostsNested = 12;
+/** How many reads on the stack each host has. */
+const hostsOnStack = new Map<string, number>();
+
+/** Unwinds to the outermost read; never an error a user sees. */
+class DeferredRead {
+  constructor(
+    readonly evaluation: Evaluation<any>,
+    readonly path: OptionPath,
+  ) {}
+}
+
+function pushReading(r: Reading): void {
+  readStack.push(r);
+  if (r.label !== undefined) hostsOnStack.set(r.label, (hostsOnStack.get(r.label) ?? 0) + 1);
+}
+
+function popReading(): void {
+  const r = readStack.pop()!;
+  if (r.label === undefined) return;
+  const left = hostsOnStack.get(r.label)! - 1;
+  if (left === 0) hostsOnStack.delete(r.label);
+  else hostsOnStack.set(r.label, left);
+}
+
 /** The label of the evaluation each error arose in, so that one that reads it can say "via". */
 const errorOrigins = new WeakMap<object, string>();
 
@@ -214,7 +245,24 @@ export class Evaluation<C = any> {
       const from = readStack.findIndex((r) => r.label === shown.label && r.path.join("\0") === shown.path.join("\0"));
       throw cycle(showChain([...readStack.slice(from), shown]), option.declaredIn);
     }
-    readStack.push(shown);
+    if (readStack.length === 0) {
+      for (;;) {
+        try {
+          return this.#computeNow(path, key, option, shown);
+        } catch (e) {
+          if (!(e instanceof DeferredRead)) throw e;
+          e.evaluation.#compute(e.path);
+        }
+      }
+    }
+    if (shown.label !== undefined && !hostsOnStack.has(shown.label) && hostsOnStack.size >= maxHostsNested) {
+      throw new DeferredRead(this, path);
+    }
+    return this.#computeNow(path, key, option, shown);
+  }
+
+  #computeNow(path: OptionPath, key: string, option: Option, shown: Reading): Computed {
+    pushReading(shown);
     const outer = inherited;
     const outerOwner = computingFor;
     computingFor = this.#owner;
@@ -238,12 +286,13 @@ export class Evaluation<C = any> {
       this.#values.set(key, computed);
       return computed;
     } catch (e) {
+      if (e instanceof DeferredRead) throw e;
       throw attribute(e, this.#owner, () => showPath(shown.path));
     } finally {
       inherited = outer;
       computingFor = outerOwner;
       this.#merging.delete(key);
-      readStack.pop();
+      popReading();
     }
   }
 
@@ -288,6 +337,8 @@ export class Evaluation<C = any> {
       output = typeof fn === "function" ? fn({ ...this.#args, config: this.config }) : fn;
     } catch (e) {
       r.state = "idle";
+      // A run cut short to be tried again keeps what it assumed, to be checked when it completes.
+      if (e instanceof DeferredRead) throw e;
       r.assumed = [];
       const own = e instanceof RoostError || (typeof e === "object" && e !== null && errorOrigins.has(e)) ? e : moduleFailed(r.module, e);
       throw attribute(own, this.#owner, () => `config function at ${r.module.site}`);

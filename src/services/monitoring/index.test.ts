@@ -82,6 +82,29 @@ describe("monitoring", () => {
     assert.match(scrape, /- job_name: node\n/);
   });
 
+  it("builds the server of a 120-host fleet and an agent of it: reading another host's role does not evaluate its own reads of the fleet", () => {
+    const names = Array.from({ length: 120 }, (_, i) => `h${String(i).padStart(3, "0")}`);
+    const wide = defineFleet({
+      modules: [monitoring],
+      hosts: {
+        cheetah: host({
+          address: "root@10.0.0.1",
+          modules: [monitoring, acme],
+          config: {
+            security: { acme: { acceptTerms: true, defaults: { email: "ops@example.org" } } },
+            monitoring: { server: { enable: true, domain: "metrics.example.org", mail } },
+          },
+        }),
+        ...Object.fromEntries(names.map((n, i) => [n, host({ address: `root@10.1.${i >> 8}.${i & 255}`, modules: monitored })])),
+      },
+    });
+    const started = performance.now();
+    const server = buildHostFrom(wide, "cheetah");
+    assert.equal(server.manifest.secrets["monitoring-ingest-tokens"]!.secrets.length, 121);
+    assert.ok(buildHostFrom(wide, "h119").paths.includes("/etc/systemd/system/vmagent.service"));
+    assert.ok(performance.now() - started < 60_000);
+  });
+
   it("maps each host's token to its name in a secret template nginx includes, and answers 401 to any other", () => {
     const cheetah = buildHostFrom(fleet(), "cheetah");
     const tokens = cheetah.manifest.secrets["monitoring-ingest-tokens"]!;
