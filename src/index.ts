@@ -35,3 +35,4 @@ export { execLine } from "./host/systemd/unit-file.ts";
 export { addressOrNetwork } from "./host/firewall/options.ts";
 export { findListener, type Listener } from "./host/ports/listeners.ts";
 export { servicePort, servicePortOptions, type ServicePort } from "./host/ports/service-port.ts";
+export { releaseOptions, type ReleaseArchive } from "./host/files/release.ts";

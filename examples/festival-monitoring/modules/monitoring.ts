@@ -2,9 +2,9 @@
 // host makes it the monitoring server (Prometheus, Alertmanager), runs Grafana with the fleet's
 // dashboards and Loki for the logs, and ships its own journal (containers included) with Promtail.
 // Every part comes from roost/services; this module only chooses and connects them.
-import { defineModule, mkIf, option, types as t } from "roost";
+import { defineModule, mkIf, option, releaseOptions, types as t } from "roost";
 import { acme } from "roost/services/acme";
-import { grafana, releaseOptions } from "roost/services/grafana";
+import { grafana } from "roost/services/grafana";
 import { loki } from "roost/services/loki";
 import { monitoring } from "roost/services/monitoring";
 import { scrapeTargets } from "roost/services/scrape-targets";
@@ -39,7 +39,10 @@ export const festivalMonitoring = defineModule({
             description: "How long metrics are kept.",
           }),
           logRetention: option({ type: t.duration, default: 31 * 24 * 3600, description: "How long log lines are kept (whole days)." }),
-          grafanaRelease: releaseOptions("Grafana", "https://dl.grafana.com/oss/release/grafana-11.3.0.linux-amd64.tar.gz"),
+          grafanaRelease: releaseOptions("Grafana", {
+            archive: "tar.gz",
+            example: "https://dl.grafana.com/oss/release/grafana-11.3.0.linux-amd64.tar.gz",
+          }),
           lokiRelease: option({
             type: t.nullOr(zipRelease),
             default: null,

@@ -1,7 +1,7 @@
 // The options of services.alloy. Alloy is not a Debian package: it comes from Grafana's apt
 // repository (pinned to a signing key the user gives) or from a release zip pinned by sha256.
 // Neither has a default: nothing is downloaded that the user did not pin.
-import { formats, option, types as t } from "roost";
+import { formats, option, releaseOptions, types as t } from "roost";
 
 export const alloyFormat = formats.alloy();
 
@@ -12,17 +12,11 @@ const unitName = t.strMatching(/^[A-Za-z0-9:_.@\\-]+$/, "systemd unit name (ngin
 const ipAddress = t.strMatching(/^([0-9.]+|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*)$/, "IP address");
 
 const release = t.submodule({
-  options: {
-    url: option({
-      type: t.strMatching(/^https?:\/\/[A-Za-z0-9.:-]+\/[A-Za-z0-9._~/%+-]+\.zip$/, "http(s) URL of a .zip release (pinned by sha256)"),
-      description: "The Alloy release zip (alloy-linux-amd64.zip) the host downloads; pinned by sha256, no default.",
-      example: "https://github.com/grafana/alloy/releases/download/v1.5.1/alloy-linux-amd64.zip",
-    }),
-    sha256: option({
-      type: t.strMatching(/^[0-9a-f]{64}$/, "sha256 (64 lower-case hex digits, as sha256sum prints it)"),
-      description: "The sha256 of the zip, as listed in the release's SHA256SUMS; the host refuses any other content.",
-    }),
-  },
+  options: releaseOptions("Alloy", {
+    archive: "zip",
+    contents: "alloy-linux-amd64",
+    example: "https://github.com/grafana/alloy/releases/download/v1.5.1/alloy-linux-amd64.zip",
+  }),
 });
 
 const remoteWrite = t.submodule({

@@ -2,7 +2,7 @@
 // OTLP to this host's Alloy receiver when Alloy runs here. Not a Debian package: its release tarball
 // comes through files.<path>.url with a pinned sha256 the user names. It runs as a transient user
 // with only the capabilities eBPF tracing needs, never as root.
-import { defineModule, execLine, mkDefault, mkIf, option, types as t } from "roost";
+import { defineModule, execLine, mkDefault, mkIf, option, releaseOptions, types as t } from "roost";
 import { alloy, alloyOtlpUrl, alloyRuns } from "roost/services/alloy";
 
 const tarball = "/opt/roost-downloads/beyla-linux-amd64.tar.gz";
@@ -31,20 +31,10 @@ export const beyla = defineModule({
         release: option({
           type: t.nullOr(
             t.submodule({
-              options: {
-                url: option({
-                  type: t.strMatching(
-                    /^https?:\/\/[A-Za-z0-9.:-]+\/[A-Za-z0-9._~/%+-]+\.tar\.gz$/,
-                    "http(s) URL of a .tar.gz release (pinned by sha256)",
-                  ),
-                  description: "The Beyla release tarball (linux-amd64) the host downloads; pinned by sha256, no default.",
-                  example: "https://github.com/grafana/beyla/releases/download/v1.9.0/beyla-linux-amd64-v1.9.0.tar.gz",
-                }),
-                sha256: option({
-                  type: t.strMatching(/^[0-9a-f]{64}$/, "sha256 (64 lower-case hex digits, as sha256sum prints it)"),
-                  description: "The sha256 of the tarball, as published beside the release; the host refuses any other content.",
-                }),
-              },
+              options: releaseOptions("Beyla", {
+                archive: "tar.gz",
+                example: "https://github.com/grafana/beyla/releases/download/v1.9.0/beyla-linux-amd64-v1.9.0.tar.gz",
+              }),
             }),
           ),
           default: null,

@@ -23,7 +23,6 @@ import {
 } from "./render.ts";
 
 export { datasourcesFile, dashboardProviderFile, dashboardsDir, iniFile } from "./render.ts";
-export { releaseOptions } from "./options.ts";
 
 export const grafana = defineModule({
   name: "grafana",

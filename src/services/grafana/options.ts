@@ -1,26 +1,11 @@
 // The options of services.grafana. Grafana is not a Debian package: its release tarball comes through
 // files.<path>.url with a pinned sha256, which the user names (there is no default download).
-import { formats, option, secret, types as t } from "roost";
+import { formats, option, releaseOptions, secret, types as t } from "roost";
 
 export const json = formats.json();
 
 const dnsName = t.strMatching(/^(?!-)[a-z0-9-]{1,63}(\.[a-z0-9-]{1,63})+$/i, "DNS name");
 const httpUrl = t.strMatching(/^https?:\/\/[A-Za-z0-9.:[\]-]+(\/[A-Za-z0-9._~/-]*)?$/, "http(s) URL without query");
-const releaseUrl = t.strMatching(/^https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9._~/%+-]+\.tar\.gz$/, "https URL of a .tar.gz release");
-const sha256 = t.strMatching(/^[0-9a-f]{64}$/, "sha256 (64 lower-case hex digits, as sha256sum prints it)");
-
-/** A release archive: where the host downloads it and the sha256 it must have. */
-export const releaseOptions = (what: string, example: string) => ({
-  url: option({
-    type: releaseUrl,
-    description: `The ${what} release tarball (linux-amd64) the host downloads; pinned by sha256, no default.`,
-    example,
-  }),
-  sha256: option({
-    type: sha256,
-    description: `The sha256 of the ${what} tarball, as published beside the release (sha256sum of the file); the host refuses any other content.`,
-  }),
-});
 
 const datasourceUrl = (what: string) =>
   option({
@@ -35,7 +20,10 @@ export const grafanaOptions = {
     default: false,
     description: "Run Grafana (from its release tarball) behind nginx with an ACME certificate.",
   }),
-  package: releaseOptions("Grafana", "https://dl.grafana.com/oss/release/grafana-11.3.0.linux-amd64.tar.gz"),
+  package: releaseOptions("Grafana", {
+    archive: "tar.gz",
+    example: "https://dl.grafana.com/oss/release/grafana-11.3.0.linux-amd64.tar.gz",
+  }),
   domain: option({
     type: dnsName,
     description: "The name Grafana is served under (an nginx virtual host, HTTPS).",

@@ -1,21 +1,6 @@
 // The options of services.loki (the central host) and services.promtail (every host). Neither is a
 // Debian package: their release zips come through files.<path>.url with a pinned sha256 the user names.
-import { option, types as t } from "roost";
-
-const releaseUrl = t.strMatching(/^https:\/\/[A-Za-z0-9.-]+\/[A-Za-z0-9._~/%+-]+\.zip$/, "https URL of a .zip release");
-const sha256 = t.strMatching(/^[0-9a-f]{64}$/, "sha256 (64 lower-case hex digits, as sha256sum prints it)");
-
-const release = (what: string, example: string) => ({
-  url: option({
-    type: releaseUrl,
-    description: `The ${what} release zip (linux-amd64, one binary) the host downloads; pinned by sha256, no default.`,
-    example,
-  }),
-  sha256: option({
-    type: sha256,
-    description: `The sha256 of the ${what} zip, as listed in the release's SHA256SUMS; the host refuses any other content.`,
-  }),
-});
+import { option, releaseOptions, types as t } from "roost";
 
 export const lokiOptions = {
   enable: option({
@@ -24,7 +9,11 @@ export const lokiOptions = {
     description:
       "Run Loki on the monitoring server: hosts push logs to https://<monitoring.server.domain>/loki/api/v1/push with their monitoring token, each into the tenant of its own name.",
   }),
-  package: release("Loki", "https://github.com/grafana/loki/releases/download/v3.2.1/loki-linux-amd64.zip"),
+  package: releaseOptions("Loki", {
+    archive: "zip",
+    contents: "one binary",
+    example: "https://github.com/grafana/loki/releases/download/v3.2.1/loki-linux-amd64.zip",
+  }),
   port: option({ type: t.port, default: 3100, description: "Loki's HTTP port, on 127.0.0.1 only (nginx is the way in)." }),
   grpcPort: option({ type: t.port, default: 9096, description: "Loki's gRPC port, on 127.0.0.1 only." }),
   dataDir: option({ type: t.path, default: "/var/lib/loki", description: "Chunks, index and the compactor's work." }),
@@ -43,7 +32,11 @@ export const promtailOptions = {
     description:
       "Ship this host's journal (with host and unit labels; containers logging to journald get a container label) to the fleet's Loki, with this host's monitoring token.",
   }),
-  package: release("Promtail", "https://github.com/grafana/loki/releases/download/v3.2.1/promtail-linux-amd64.zip"),
+  package: releaseOptions("Promtail", {
+    archive: "zip",
+    contents: "one binary",
+    example: "https://github.com/grafana/loki/releases/download/v3.2.1/promtail-linux-amd64.zip",
+  }),
   port: option({ type: t.port, default: 9080, description: "Promtail's HTTP port (metrics, readiness), on 127.0.0.1." }),
   maxAge: option({ type: t.duration, default: 12 * 3600, description: "How far back Promtail reads the journal on its first start." }),
 };

@@ -2,7 +2,7 @@
 // server. Not a Debian package: its release tarball comes through files.<path>.url with a pinned
 // sha256 the user names. The agent's YAML is rendered from typed options (formats.yaml); it runs as
 // a transient user, ordered after Alloy when Alloy runs on the host.
-import { defineModule, execLine, formats, mkIf, option, types as t } from "roost";
+import { defineModule, execLine, formats, mkIf, option, releaseOptions, types as t } from "roost";
 import { alloy, alloyRuns } from "roost/services/alloy";
 
 const yaml = formats.yaml();
@@ -45,21 +45,11 @@ export const pyroscope = defineModule({
           release: option({
             type: t.nullOr(
               t.submodule({
-                options: {
-                  url: option({
-                    type: t.strMatching(
-                      /^https?:\/\/[A-Za-z0-9.:-]+\/[A-Za-z0-9._~/%+-]+\.tar\.gz$/,
-                      "http(s) URL of a .tar.gz release (pinned by sha256)",
-                    ),
-                    description:
-                      "The Pyroscope release tarball (linux-amd64, with the pyroscope binary at its top); pinned by sha256, no default.",
-                    example: "https://github.com/grafana/pyroscope/releases/download/v0.37.2/pyroscope_0.37.2_linux_amd64.tar.gz",
-                  }),
-                  sha256: option({
-                    type: t.strMatching(/^[0-9a-f]{64}$/, "sha256 (64 lower-case hex digits, as sha256sum prints it)"),
-                    description: "The sha256 of the tarball; the host refuses any other content.",
-                  }),
-                },
+                options: releaseOptions("Pyroscope", {
+                  archive: "tar.gz",
+                  contents: "with the pyroscope binary at its top",
+                  example: "https://github.com/grafana/pyroscope/releases/download/v0.37.2/pyroscope_0.37.2_linux_amd64.tar.gz",
+                }),
               }),
             ),
             default: null,
