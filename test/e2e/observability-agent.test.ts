@@ -123,8 +123,9 @@ describe("the observability agent's units on a test host (stand-in binaries)", {
           );
           assert.doesNotMatch(beylaLog, /stand-in uid=0 /);
           assert.match(beylaLog, /BEYLA_OPEN_PORT=8000 OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:4318/);
-          // The sysctl file is in place for boot; a container's kernel refuses the write, which does not stop Beyla.
-          assert.equal((await alpha.succeed("cat /etc/sysctl.d/60-beyla.conf")).trim(), "kernel.perf_event_paranoid = 1");
+          // The parameter is in Roost's sysctl file, optional: a container's kernel refuses it, which stops neither the switch nor Beyla.
+          assert.equal((await alpha.succeed("cat /etc/sysctl.d/60-roost.conf")).trim(), "-kernel.perf_event_paranoid = 1");
+          await alpha.succeed("systemctl is-active -q roost-sysctl.service");
           assert.equal((await alpha.succeed("systemctl is-active beyla")).trim(), "active");
           assert.match(await alpha.succeed("systemctl show -p After --value beyla"), /\balloy\.service\b/);
           const started = async (u: string) =>

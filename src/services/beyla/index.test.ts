@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { defineFleet, host } from "roost";
 import { alloy } from "roost/services/alloy";
 import { buildHostFrom } from "roost/testing";
-import { beyla, sysctlFile } from "./index.ts";
+import { beyla } from "./index.ts";
 
 const unitPath = "/etc/systemd/system/beyla.service";
 const release = {
@@ -38,9 +38,8 @@ describe("services.beyla", () => {
     assert.match(unit, /^Environment="BEYLA_OPEN_PORT=8000-8999"$/m);
     assert.match(unit, /^Environment="BEYLA_SERVICE_NAME=django-app"$/m);
     assert.match(unit, /^Environment="OTEL_EXPORTER_OTLP_ENDPOINT=http:\/\/127\.0\.0\.1:4319"$/m);
-    assert.match(unit, /^ExecStartPre="\+-\/usr\/sbin\/sysctl" -q -p \/etc\/sysctl\.d\/60-beyla\.conf$/m);
-    assert.equal(built.file(sysctlFile), "kernel.perf_event_paranoid = 1\n");
-    assert.ok(built.manifest.packages.includes("procps"));
+    assert.match(unit, /^After=.*roost-sysctl\.service/m);
+    assert.equal(built.file("/etc/sysctl.d/60-roost.conf"), "-kernel.perf_event_paranoid = 1\n");
   });
 
   it("without Alloy (or without its receiver) on the host needs an endpoint and is not ordered after it", () => {
@@ -58,7 +57,7 @@ describe("services.beyla", () => {
     const unit = built.file(unitPath);
     assert.doesNotMatch(unit, /alloy/);
     assert.doesNotMatch(unit, /sysctl/);
-    assert.ok(!built.paths.includes(sysctlFile));
+    assert.ok(!built.paths.includes("/etc/sysctl.d/60-roost.conf"));
   });
 
   it("refuses a port list Beyla cannot read, naming the option and the line", () => {

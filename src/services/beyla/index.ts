@@ -7,7 +7,8 @@ import { alloy, alloyOtlpUrl, alloyRuns } from "roost/services/alloy";
 
 const tarball = "/opt/roost-downloads/beyla-linux-amd64.tar.gz";
 const installDir = "/opt/beyla";
-export const sysctlFile = "/etc/sysctl.d/60-beyla.conf";
+/** Optional (led by -): Beyla runs with CAP_PERFMON where the kernel refuses it, e.g. in a container. */
+export const optionalParanoid = "-kernel.perf_event_paranoid";
 
 /** Loading eBPF programs, reading perf events, raw sockets and other users' /proc entries. */
 export const beylaCapabilities = [
@@ -59,7 +60,7 @@ export const beyla = defineModule({
           type: t.nullOr(t.ints.between(-1, 4)),
           default: 1,
           description:
-            "kernel.perf_event_paranoid, written to /etc/sysctl.d (applied at boot) and before each start. A kernel that refuses (inside a container) keeps its value; null: left alone.",
+            "kernel.perf_event_paranoid, set through boot.kernel.sysctl before Beyla starts. Optional there (led by -): a kernel that refuses it keeps its value, and Beyla still runs with CAP_PERFMON; null: left alone.",
         }),
         environment: option({
           type: t.attrsOf(t.str, t.strMatching(/^[A-Z_][A-Z0-9_]*$/, "environment variable name")),
@@ -78,11 +79,8 @@ export const beyla = defineModule({
     const sysctl = cfg.perfEventParanoid !== null;
     return mkIf(cfg.enable, {
       ...(receiver === null ? {} : { services: { beyla: { otlpEndpoint: mkDefault(receiver) } } }),
-      packages: sysctl ? ["procps"] : [],
-      files: {
-        ...(cfg.release === null ? {} : { [tarball]: { url: cfg.release.url, sha256: cfg.release.sha256 } }),
-        ...(sysctl ? { [sysctlFile]: { text: `kernel.perf_event_paranoid = ${cfg.perfEventParanoid}\n` } } : {}),
-      },
+      boot: { kernel: { sysctl: sysctl ? { [optionalParanoid]: cfg.perfEventParanoid } : {} } },
+      files: cfg.release === null ? {} : { [tarball]: { url: cfg.release.url, sha256: cfg.release.sha256 } },
       directories: { [installDir]: { owner: "root", group: "root", mode: "0755" } },
       systemd: {
         services: mkIf(cfg.release !== null, {
@@ -90,7 +88,7 @@ export const beyla = defineModule({
             description: "Grafana Beyla: eBPF auto-instrumentation",
             documentation: ["https://grafana.com/docs/beyla/latest/"],
             wantedBy: ["multi-user.target"],
-            after: ["network-online.target", ...(withAlloy ? ["alloy.service"] : [])],
+            after: ["network-online.target", ...(withAlloy ? ["alloy.service"] : []), ...(sysctl ? ["roost-sysctl.service"] : [])],
             wants: ["network-online.target", ...(withAlloy ? ["alloy.service"] : [])],
             // Read only when the unit is rendered: openPort and otlpEndpoint have no default.
             get environment() {
@@ -102,12 +100,8 @@ export const beyla = defineModule({
               };
             },
             serviceConfig: {
-              // As root ("+"), before each start: the tarball is replaced when its sha256 changes; a
-              // kernel that refuses the sysctl ("-") does not stop Beyla, which has CAP_PERFMON.
-              ExecStartPre: [
-                execLine(["+/usr/bin/tar", "-xzf", tarball, "-C", installDir, "--no-same-owner"]),
-                ...(sysctl ? [execLine(["+-/usr/sbin/sysctl", "-q", "-p", sysctlFile])] : []),
-              ],
+              // As root ("+"), before each start: the tarball is replaced when its sha256 changes.
+              ExecStartPre: [execLine(["+/usr/bin/tar", "-xzf", tarball, "-C", installDir, "--no-same-owner"])],
               ExecStart: [execLine([`${installDir}/beyla`])],
               DynamicUser: true,
               AmbientCapabilities: [...beylaCapabilities],
