@@ -7,7 +7,7 @@
 // path runs twice, in the order A B B A. Prints samples/s, request latency, errors, CPU of nginx and
 // VictoriaMetrics, the ratios of the two paths, and checks that VictoriaMetrics stored every sample
 // sent, under the host its token names.
-// Needs root. Usage: flock /tmp/roost-e2e.lock node --import tsx bench/ingest.ts
+// Needs root. Usage: node --import tsx bench/ingest.ts
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { loadavg } from "node:os";
 import { isMainThread, Worker } from "node:worker_threads";
