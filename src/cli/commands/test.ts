@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { formatLocation, RoostError, type SourceLocation } from "../../core/index.ts";
+import { mapStack } from "../../core/source-map.ts";
 import { packageRoot } from "../../package-root.ts";
 import { baseImageReady } from "../../testing/image.ts";
 import { runScenario, type Scenario } from "../../testing/scenario.ts";
@@ -41,7 +42,7 @@ function scenarioFailure(e: unknown, scenarioFile: string): RoostError {
   const err = e instanceof Error ? e : new Error(String(e));
   const base =
     err instanceof RoostError ? err : new RoostError(err.message.split("\n")[0]!, err.message.split("\n").slice(1), undefined, err);
-  const at = failingLine(err.stack ?? "", scenarioFile);
+  const at = failingLine(mapStack(err.stack ?? ""), scenarioFile);
   if (!at) return base;
   const source = readFileSync(at.file, "utf8").split("\n")[at.line - 1]?.trim();
   return new RoostError(
