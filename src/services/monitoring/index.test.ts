@@ -5,25 +5,15 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { defineFleet, host, secret, type Fleet } from "roost";
-import { acme } from "roost/services/acme";
 import { buildHostFrom } from "roost/testing";
 import { alertmanagerFile, monitoring, rulesFile, rulesTestFile } from "./index.ts";
-
-const monitored = [monitoring] as const;
-const mail = { to: ["ops@example.org"], from: "alerts@example.org", smarthost: "smtp.example.org:587" };
+import { mail, monitored, serverHost } from "./test-support.ts";
 
 function fleet(extra: { server?: object; tiger?: object; dino?: object } = {}): Fleet {
   return defineFleet({
     modules: [monitoring],
     hosts: {
-      cheetah: host({
-        address: "root@10.0.0.1",
-        modules: [monitoring, acme],
-        config: {
-          security: { acme: { acceptTerms: true, defaults: { email: "ops@example.org" } } },
-          monitoring: { server: { enable: true, domain: "metrics.example.org", mail, ...extra.server } },
-        },
-      }),
+      cheetah: serverHost(extra.server),
       tiger: host({ address: "root@10.0.0.2", modules: monitored, config: extra.tiger ?? {} }),
       dino: host({ address: "root@10.0.0.3", modules: monitored, config: extra.dino ?? { monitoring: { agent: { intermittent: true } } } }),
     },
@@ -87,14 +77,7 @@ describe("monitoring", () => {
     const wide = defineFleet({
       modules: [monitoring],
       hosts: {
-        cheetah: host({
-          address: "root@10.0.0.1",
-          modules: [monitoring, acme],
-          config: {
-            security: { acme: { acceptTerms: true, defaults: { email: "ops@example.org" } } },
-            monitoring: { server: { enable: true, domain: "metrics.example.org", mail } },
-          },
-        }),
+        cheetah: serverHost(),
         ...Object.fromEntries(names.map((n, i) => [n, host({ address: `root@10.1.${i >> 8}.${i & 255}`, modules: monitored })])),
       },
     });

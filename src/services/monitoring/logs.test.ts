@@ -1,25 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { defineFleet, host, type Fleet } from "roost";
-import { acme } from "roost/services/acme";
 import { buildHostFrom } from "roost/testing";
 import { monitoring } from "./index.ts";
-
-const monitored = [monitoring] as const;
-const mail = { to: ["ops@example.org"], from: "alerts@example.org", smarthost: "smtp.example.org:587" };
+import { monitored, serverHost } from "./test-support.ts";
 
 function fleet(tiger: object = {}): Fleet {
   return defineFleet({
     modules: [monitoring],
     hosts: {
-      cheetah: host({
-        address: "root@10.0.0.1",
-        modules: [monitoring, acme],
-        config: {
-          security: { acme: { acceptTerms: true, defaults: { email: "ops@example.org" } } },
-          monitoring: { server: { enable: true, domain: "metrics.example.org", mail } },
-        },
-      }),
+      cheetah: serverHost(),
       tiger: host({ address: "root@10.0.0.2", modules: monitored, config: tiger }),
       dino: host({ address: "root@10.0.0.3", modules: monitored }),
     },
