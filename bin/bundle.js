@@ -48,10 +48,20 @@ export function fresh(stamp) {
   }
 }
 
-/** Record the inputs of an esbuild metafile. */
+/**
+ * Record the inputs of an esbuild metafile. Files of installed packages are stood for by their
+ * node_modules/.package-lock.json, which npm rewrites on every install: one stat instead of hundreds
+ * on every start.
+ */
 export function writeStamp(stamp, metafile, base) {
-  const inputs = Object.keys(metafile.inputs).map((f) => {
+  const files = new Set();
+  for (const f of Object.keys(metafile.inputs)) {
     const file = path.resolve(base, f);
+    const at = file.indexOf(`${path.sep}node_modules${path.sep}`);
+    const lock = at >= 0 ? path.join(file.slice(0, at), "node_modules", ".package-lock.json") : null;
+    files.add(lock && existsSync(lock) ? lock : file);
+  }
+  const inputs = [...files].map((file) => {
     const s = statSync(file);
     return [file, s.mtimeMs, s.size];
   });

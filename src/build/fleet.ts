@@ -18,8 +18,13 @@ export function buildHosts(fleet: FleetEvaluation, names: readonly string[] = []
   } catch (error) {
     return selected.map((host) => ({ host, error }));
   }
-  const fleetFile = fleet.fleet.site.location?.file;
-  const sourceRoots = [fleetFile ? path.dirname(fleetFile) : process.cwd(), packageRoot].map((d) => realpathSync(d));
+  // Where the fleet was defined is found (through source maps) only when a file has a source.
+  let roots: string[] | undefined;
+  const sourceRoots = () => {
+    const fleetFile = fleet.fleet.site.location?.file;
+    roots ??= [fleetFile ? path.dirname(fleetFile) : process.cwd(), packageRoot].map((d) => realpathSync(d));
+    return roots;
+  };
   return selected.map((host) => {
     try {
       return {

@@ -31,7 +31,7 @@ export interface BuildContext {
   /** The host's pinned SSH host key, which its secrets are encrypted to. */
   readonly hostKey: string | undefined;
   /** Directories that files.<path>.source may read from; absent: anywhere (tests, direct API use). */
-  readonly sourceRoots?: readonly string[];
+  readonly sourceRoots?: () => readonly string[];
 }
 
 /**

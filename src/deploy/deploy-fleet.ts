@@ -1,6 +1,6 @@
 import type { HostBuild } from "../build/fleet.ts";
 import type { Fleet } from "../host/fleet.ts";
-import { deployHost, type DeploySettings, type HostResult } from "./deploy-host.ts";
+import { cancelHost, deployHost, startHost, type DeploySettings, type HostResult } from "./deploy-host.ts";
 
 export interface FleetDeployOptions extends Omit<DeploySettings, "onPhase" | "slot"> {
   /** Hosts that send and activate at once (every host takes its lock and reports at once). */
@@ -10,10 +10,15 @@ export interface FleetDeployOptions extends Omit<DeploySettings, "onPhase" | "sl
 }
 
 /**
- * Deploy every built host in parallel, a bounded number at a time. A host that fails to build or
- * to deploy never stops the others; every host gets a result.
+ * Deploy the fleet's hosts in parallel, a bounded number at a time. Each host is asked for its lock
+ * and state first, so those round trips run while `build` builds the generations. A host that
+ * fails to build or to deploy never stops the others; every host gets a result.
  */
-export async function deployFleet(fleet: Fleet, builds: readonly HostBuild[], opts: FleetDeployOptions): Promise<HostResult[]> {
+export async function deployFleet(fleet: Fleet, build: () => readonly HostBuild[], opts: FleetDeployOptions): Promise<HostResult[]> {
+  const started = new Map(Object.entries(fleet.hosts).map(([name, host]) => [name, startHost(name, host, opts.ssh)]));
+  const builds = build();
+  const built = new Set(builds.filter((b) => !("error" in b)).map((b) => b.host));
+  for (const [name, begun] of started) if (!built.has(name)) await cancelHost(begun);
   const results = new Map<string, HostResult>();
   const slot = semaphore(Math.max(1, opts.jobs));
   const tasks = builds.map((b) => ({
@@ -24,11 +29,13 @@ export async function deployFleet(fleet: Fleet, builds: readonly HostBuild[], op
         task.title = `${b.host}  build failed`;
         throw new Error(`${b.host}: build failed`);
       }
-      const r = await deployHost(b.host, fleet.hosts[b.host]!, b.generation, {
-        ...opts,
-        slot,
-        onPhase: (phase) => (task.title = `${b.host}  ${phase}`),
-      });
+      const r = await deployHost(
+        b.host,
+        fleet.hosts[b.host]!,
+        b.generation,
+        { ...opts, slot, onPhase: (phase) => (task.title = `${b.host}  ${phase}`) },
+        started.get(b.host),
+      );
       results.set(b.host, r);
       task.title = `${b.host}  ${describe(r)}`;
       if (r.status === "failed") throw new Error(`${b.host}: ${r.error}`);

@@ -6,7 +6,7 @@ import type { Host } from "../host/fleet.ts";
 import { parseAddress } from "./address.ts";
 import { planHost, type HostPlan } from "./plan.ts";
 import { ActivationReport, type ActivationActions } from "./protocol.ts";
-import { HostSession } from "./session.ts";
+import { type HostSession, SessionRequest } from "./session.ts";
 import { type ExecResult, SshTarget, type SshSettings } from "./ssh.ts";
 import { generationObjects, neededObjects, uploadStream } from "./upload.ts";
 
@@ -60,14 +60,37 @@ export function sshTarget(name: string, host: Host, settings: SshSettings): SshT
   return new SshTarget(name, parseAddress(host.address, name), host.hostKey, settings);
 }
 
+/** A host whose lock and state are asked for before its generation is built: the round trip runs beside the build. */
+export interface StartedHost {
+  readonly ssh: SshTarget;
+  readonly request: SessionRequest;
+}
+
+export function startHost(name: string, host: Host, settings: SshSettings): StartedHost {
+  const ssh = sshTarget(name, host, settings);
+  return { ssh, request: SessionRequest.start(ssh, lockHolder(), false) };
+}
+
+/** A started host that will not be deployed after all (its build failed). */
+export async function cancelHost({ ssh, request }: StartedHost): Promise<void> {
+  await request.cancel();
+  await ssh.close();
+}
+
 /**
  * Deploy one generation to one host: take the lock and read the host's state (one round trip),
  * send only the objects it lacks and activate (one), confirm over a new connection (one). A host
  * already on this generation, with no drift, costs the first round trip only.
  */
-export async function deployHost(name: string, host: Host, gen: HostGeneration, settings: DeploySettings): Promise<HostResult> {
+export async function deployHost(
+  name: string,
+  host: Host,
+  gen: HostGeneration,
+  settings: DeploySettings,
+  begun: StartedHost = startHost(name, host, settings.ssh),
+): Promise<HostResult> {
   const started = Date.now();
-  const ssh = sshTarget(name, host, settings.ssh);
+  const ssh = begun.ssh;
   const notes: string[] = [];
   const report = new ActivationReport();
   const actions = report.actions;
@@ -96,7 +119,7 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
   let release: (() => void) | undefined;
   let early: EarlyConfirm | undefined;
   try {
-    session = await HostSession.open(ssh, lockHolder(), neededObjects(gen), false);
+    session = await begun.request.open(neededObjects(gen));
     lap("lock, status");
     const status = session.status;
     if (status.staleHolder) notes.push(`a deploy by ${status.staleHolder} did not finish; its lock was released`);
@@ -131,7 +154,7 @@ export async function deployHost(name: string, host: Host, gen: HostGeneration, 
       "receive",
       [gen.id, String(Math.ceil(confirmTimeout)), status.current === gen.id ? "switch-only" : "upload"],
       {
-        input: status.current === gen.id ? "" : uploadStream(gen, status.missing),
+        input: status.current === gen.id ? "" : await uploadStream(gen, status.missing),
         onLine: (line) => {
           const parsed = report.add(line);
           if (parsed.kind === "step") {

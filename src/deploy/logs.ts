@@ -1,8 +1,9 @@
+import type { ChildProcess } from "node:child_process";
 import { RoostError } from "../core/index.ts";
 import type { Host } from "../host/fleet.ts";
 import { sshTarget } from "./deploy-host.ts";
 import type { JournalOutput } from "./protocol.ts";
-import type { SshSettings } from "./ssh.ts";
+import { type SshSettings, toolsMissing } from "./ssh.ts";
 
 export interface LogsQuery {
   /** A unit name as checked by `unitName`, or null for the whole journal. */
@@ -62,9 +63,8 @@ export function streamLogs(
     query.output,
     ...(query.fleet == null ? [] : [query.fleet]),
   ];
-  const child = ssh.spawn("logs", args);
+  let child: ChildProcess;
   let stopped = false;
-  let stderr = "";
   const stop = () => {
     if (stopped) return;
     stopped = true;
@@ -72,28 +72,35 @@ export function streamLogs(
     // A connection that does not close by itself within a few seconds is ended here.
     setTimeout(() => child.kill("SIGTERM"), 3000).unref();
   };
-  child.stdin!.on("error", () => {});
-  child.stdout!.on("data", (chunk: Buffer) => {
-    if (!out.write(chunk)) {
-      child.stdout!.pause();
-      out.once("drain", () => child.stdout!.resume());
-    }
-  });
   // A reader that went away (`roost logs … | head`) ends the stream like a stop.
   out.on("error", stop);
-  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
-  if (!query.follow) child.stdin!.end();
   const done = new Promise<number>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      void ssh.close();
-      if (stopped) return resolve(0);
-      if (code === 255) return reject(ssh.unreachable(stderr));
-      if (code !== 0)
-        return reject(new RoostError(`${name}: cannot read the journal`, stderr.trim().split("\n").filter(Boolean).slice(-5)));
-      if (stderr.trim()) process.stderr.write(stderr);
-      resolve(0);
-    });
+    const begin = (again: boolean) => {
+      let stderr = "";
+      child = ssh.spawn("logs", args);
+      child.stdin!.on("error", () => {});
+      child.stdout!.on("data", (chunk: Buffer) => {
+        if (!out.write(chunk)) {
+          child.stdout!.pause();
+          out.once("drain", () => child.stdout!.resume());
+        }
+      });
+      child.stderr!.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+      if (!query.follow || stopped) child.stdin!.end();
+      child.on("error", reject);
+      child.on("close", (code) => {
+        // The host lost its entry point (nothing was written yet): once more, with the install.
+        if (code === toolsMissing && !again && !stopped) return begin(true);
+        void ssh.close();
+        if (stopped) return resolve(0);
+        if (code === 255) return reject(ssh.unreachable(stderr));
+        if (code !== 0)
+          return reject(new RoostError(`${name}: cannot read the journal`, stderr.trim().split("\n").filter(Boolean).slice(-5)));
+        if (stderr.trim()) process.stderr.write(stderr);
+        resolve(0);
+      });
+    };
+    begin(false);
   });
   return { done, stop };
 }

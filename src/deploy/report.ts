@@ -2,7 +2,7 @@ import { RoostError } from "../core/index.ts";
 import type { Host } from "../host/fleet.ts";
 import { sshTarget } from "./deploy-host.ts";
 import { parseReport, type HostReport } from "./protocol.ts";
-import type { SshSettings, SshTarget } from "./ssh.ts";
+import { type SshSettings, type SshTarget, toolsMissing } from "./ssh.ts";
 
 /** One host as `roost status` sees it: its report, or why there is none. */
 export interface HostStatusReport {
@@ -30,7 +30,9 @@ export async function reportHost(name: string, host: Host | Error, settings: Ssh
   if (host instanceof Error) return result({ reachable: false, error: message(host), report: null }, 0);
   const ssh = sshTarget(name, host, settings);
   try {
-    const r = await runReport(ssh);
+    let r = await runReport(ssh);
+    // The host lost its entry point: once more, with the install.
+    if (r.code === toolsMissing) r = await runReport(ssh);
     if (r.code !== 0) {
       const reason =
         r.stdout

@@ -1,9 +1,11 @@
 import type { ChildProcess } from "node:child_process";
 import { RoostError } from "../core/index.ts";
 import { parseHostLine, parseStatus, type HostStatus } from "./protocol.ts";
-import type { SshTarget } from "./ssh.ts";
+import { toolsMissing, type SshTarget } from "./ssh.ts";
 
 export type { HostStatus };
+
+type Outcome = "ready" | "locked" | "closed";
 
 /**
  * A deploy's hold on one host: the host-side lock (flock) is held for as long as this session's SSH
@@ -13,7 +15,7 @@ export type { HostStatus };
 export class HostSession {
   readonly #heartbeat: NodeJS.Timeout;
 
-  private constructor(
+  constructor(
     readonly status: HostStatus,
     readonly child: ChildProcess,
   ) {
@@ -22,58 +24,8 @@ export class HostSession {
     this.#heartbeat.unref();
   }
 
-  static async open(ssh: SshTarget, holder: string, objects: readonly string[], withManifest: boolean): Promise<HostSession> {
-    const child = ssh.spawn("status", [holder, withManifest ? "1" : "0"]);
-    // The host's first line comes at once: none within the connect timeout (a host that went away
-    // behind a kept connection, which ssh notices only later) is an unreachable host.
-    const waitSeconds = ssh.settings.connectTimeoutSeconds ?? 10;
-    let silent = false;
-    let giveUp = () => {};
-    const noAnswer = setTimeout(() => giveUp(), waitSeconds * 1000);
-    child.stdin!.on("error", () => {});
-    child.stdin!.write(objects.map((h) => `${h}\n`).join("") + ".\n");
-    const lines: string[] = [];
-    let stderr = "";
-    child.stderr!.on("data", (d) => (stderr += d));
-    const outcome = await new Promise<"ready" | "locked" | "closed">((resolve) => {
-      let partial = "";
-      child.stdout!.on("data", (d: Buffer) => {
-        clearTimeout(noAnswer);
-        partial += d.toString("utf8");
-        const parts = partial.split("\n");
-        partial = parts.pop()!;
-        for (const line of parts) {
-          lines.push(line);
-          const kind = parseHostLine(line).kind;
-          if (kind === "ready" || kind === "locked") resolve(kind);
-        }
-      });
-      child.on("close", () => resolve("closed"));
-      giveUp = () => {
-        silent = true;
-        child.kill();
-        // A multiplexed client hands its pipes to the connection's master, which holds them until
-        // it notices the host is gone: stop waiting for them now.
-        for (const stream of [child.stdin!, child.stdout!, child.stderr!]) stream.destroy();
-        resolve("closed");
-      };
-    });
-    clearTimeout(noAnswer);
-    if (outcome === "locked") {
-      child.stdin!.end();
-      const who = lines.map(parseHostLine).find((l) => l.kind === "locked")!;
-      throw new RoostError(
-        `${ssh.host} is being deployed by someone else`,
-        [`lock held by ${who.kind === "locked" ? who.holder : "someone"}`],
-        "wait for that deploy to finish; the lock goes away by itself if its holder dies",
-      );
-    }
-    if (outcome === "closed") {
-      if (silent) throw ssh.unreachable(`no answer within ${waitSeconds} s`);
-      if (child.exitCode === 255) throw ssh.unreachable(stderr);
-      throw new RoostError(`${ssh.host}: could not read the host's state`, [stderr.trim() || lines.join(" ") || `exit ${child.exitCode}`]);
-    }
-    return new HostSession(parseStatus(lines), child);
+  static open(ssh: SshTarget, holder: string, objects: readonly string[], withManifest: boolean): Promise<HostSession> {
+    return SessionRequest.start(ssh, holder, withManifest).open(objects);
   }
 
   /** Release the lock. */
@@ -84,5 +36,101 @@ export class HostSession {
       this.child.once("close", () => resolve());
       this.child.stdin!.end("done\n");
     });
+  }
+}
+
+/**
+ * A session asked for before its objects are known: the host takes its lock and starts reporting
+ * while the controller builds the generation; `open` then names the objects to look for. A deploy
+ * starts these first, so the round trip runs beside the build.
+ */
+export class SessionRequest {
+  readonly #lines: string[] = [];
+  #stderr = "";
+  #silent = false;
+  readonly #outcome: Promise<Outcome>;
+
+  private constructor(
+    readonly ssh: SshTarget,
+    readonly holder: string,
+    readonly withManifest: boolean,
+    readonly child: ChildProcess,
+  ) {
+    // The host's first line comes at once: none within the connect timeout (a host that went away
+    // behind a kept connection, which ssh notices only later) is an unreachable host.
+    const waitSeconds = ssh.settings.connectTimeoutSeconds ?? 10;
+    let giveUp = () => {};
+    const noAnswer = setTimeout(() => giveUp(), waitSeconds * 1000);
+    child.stdin!.on("error", () => {});
+    child.stderr!.on("data", (d) => (this.#stderr += d));
+    this.#outcome = new Promise<Outcome>((resolve) => {
+      let partial = "";
+      child.stdout!.on("data", (d: Buffer) => {
+        clearTimeout(noAnswer);
+        partial += d.toString("utf8");
+        const parts = partial.split("\n");
+        partial = parts.pop()!;
+        for (const line of parts) {
+          this.#lines.push(line);
+          const kind = parseHostLine(line).kind;
+          if (kind === "ready" || kind === "locked") resolve(kind);
+        }
+      });
+      child.on("close", () => {
+        clearTimeout(noAnswer);
+        resolve("closed");
+      });
+      child.on("error", (e) => {
+        clearTimeout(noAnswer);
+        this.#stderr += String(e);
+        resolve("closed");
+      });
+      giveUp = () => {
+        this.#silent = true;
+        child.kill();
+        // A multiplexed client hands its pipes to the connection's master, which holds them until
+        // it notices the host is gone: stop waiting for them now.
+        for (const stream of [child.stdin!, child.stdout!, child.stderr!]) stream.destroy();
+        resolve("closed");
+      };
+    });
+  }
+
+  static start(ssh: SshTarget, holder: string, withManifest: boolean): SessionRequest {
+    return new SessionRequest(ssh, holder, withManifest, ssh.spawn("status", [holder, withManifest ? "1" : "0"]));
+  }
+
+  /** Name the objects the generation needs; resolves once the host has reported, holding its lock. */
+  async open(objects: readonly string[], retried = false): Promise<HostSession> {
+    const { ssh, child } = this;
+    child.stdin!.write(objects.map((h) => `${h}\n`).join("") + ".\n");
+    const outcome = await this.#outcome;
+    if (outcome === "locked") {
+      child.stdin!.end();
+      const who = this.#lines.map(parseHostLine).find((l) => l.kind === "locked")!;
+      throw new RoostError(
+        `${ssh.host} is being deployed by someone else`,
+        [`lock held by ${who.kind === "locked" ? who.holder : "someone"}`],
+        "wait for that deploy to finish; the lock goes away by itself if its holder dies",
+      );
+    }
+    if (outcome === "closed") {
+      const waitSeconds = ssh.settings.connectTimeoutSeconds ?? 10;
+      if (this.#silent) throw ssh.unreachable(`no answer within ${waitSeconds} s`);
+      if (child.exitCode === 255) throw ssh.unreachable(this.#stderr);
+      if (child.exitCode === toolsMissing && !retried) return SessionRequest.start(ssh, this.holder, this.withManifest).open(objects, true);
+      throw new RoostError(`${ssh.host}: could not read the host's state`, [
+        this.#stderr.trim() || this.#lines.join(" ") || `exit ${child.exitCode}`,
+      ]);
+    }
+    return new HostSession(parseStatus(this.#lines), child);
+  }
+
+  /** Not deployed after all (its build failed): the host reports, and releases its lock at once. */
+  async cancel(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const closed = new Promise<void>((resolve) => this.child.once("close", () => resolve()));
+    this.child.stdin!.end(".\ndone\n");
+    await closed;
   }
 }

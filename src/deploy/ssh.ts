@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { start } from "../run-command.ts";
 import { createHash } from "node:crypto";
-import { writeFileSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { RoostError } from "../core/index.ts";
 import type { SshAddress } from "./address.ts";
@@ -20,6 +20,12 @@ export interface SshSettings {
   readonly configFile?: string;
   readonly connectTimeoutSeconds?: number;
 }
+
+/**
+ * The exit code of a command that found the host's entry point missing or of another version
+ * (before it read anything from stdin): the command is sent again with the install script.
+ */
+export const toolsMissing = 86;
 
 export interface ExecResult {
   readonly code: number;
@@ -51,6 +57,8 @@ export class SshTarget {
   roundTrips = 0;
   readonly #baseArgs: string[];
   readonly #controlPath: string;
+  /** Records that this host has this version of the entry point: commands then skip its install script. */
+  readonly #toolsRecord: string;
 
   constructor(
     readonly host: string,
@@ -65,6 +73,7 @@ export class SshTarget {
       .digest("hex")
       .slice(0, 16);
     this.#controlPath = path.join(settings.stateDir, `cm-${id}`);
+    this.#toolsRecord = path.join(settings.stateDir, `tools-${id}`);
     const args = [
       "-o",
       "BatchMode=yes",
@@ -104,40 +113,74 @@ export class SshTarget {
 
   /**
    * The remote command line. Every verb runs the host's entry point (as root, or with sudo -n when
-   * the login is not root, which ssh_config may decide, so the host tells); a host without this
-   * version of it gets it installed first, which needs root or full sudo once. After that, a deploy
-   * user needs sudo for the entry point only (`roost hosts bootstrap`).
+   * the login is not root, which ssh_config may decide, so the host tells). A host not known to have
+   * this version of it (no record in the state directory) gets the install script inline, which
+   * needs root or full sudo once; after that, a deploy user needs sudo for the entry point only
+   * (`roost hosts bootstrap`), and a command is a few hundred bytes instead of 30 KB. A host that
+   * lost it anyway answers `toolsMissing`, and the command is sent again with the install.
    */
   #remote(verb: HostVerb, args: readonly string[]): string {
     const run = [layout.entryPoint, verb, ...args].map(shellQuote).join(" ");
-    const install = ["bash", "-c", installScript()].map(shellQuote).join(" ");
+    const known = this.#toolsKnown();
+    const install = known ? "" : ["bash", "-c", installScript()].map(shellQuote).join(" ");
+    // Builtins where the login shell has them (bash's EUID, read): a round trip forks less.
+    const root = `[ "\${EUID:-$(id -u)}" = 0 ]`;
     return [
-      `if [ "$(cat ${layout.entryDir}/version 2>/dev/null)" != ${hostToolsVersion} ]; then`,
-      `  if [ "$(id -u)" = 0 ]; then ${install}; else sudo -n ${install}; fi ||`,
-      `  { echo "roost: cannot install ${layout.entryPoint} (version ${hostToolsVersion}): the login needs root or full sudo once (roost hosts bootstrap)" >&2; exit 70; }`,
+      `v=; read -r v 2>/dev/null < ${layout.entryDir}/version`,
+      `if [ "$v" != ${hostToolsVersion} ]; then`,
+      known
+        ? `  echo "roost: ${layout.entryPoint} is not version ${hostToolsVersion}" >&2; exit ${toolsMissing}`
+        : [
+            `  if ${root}; then ${install}; else sudo -n ${install}; fi ||`,
+            `  { echo "roost: cannot install ${layout.entryPoint} (version ${hostToolsVersion}): the login needs root or full sudo once (roost hosts bootstrap)" >&2; exit 70; }`,
+          ].join("\n"),
       `fi`,
-      `if [ "$(id -u)" = 0 ]; then exec ${run}; else exec sudo -n ${run}; fi`,
+      `if ${root}; then exec ${run}; else exec sudo -n ${run}; fi`,
     ].join("\n");
+  }
+
+  #toolsKnown(): boolean {
+    try {
+      return readFileSync(this.#toolsRecord, "utf8") === hostToolsVersion;
+    } catch {
+      return false;
+    }
+  }
+
+  /** After a command ends: it ran this version of the entry point, or found it missing. */
+  #noteTools(code: number | null): void {
+    if (code === toolsMissing) rmSync(this.#toolsRecord, { force: true });
+    else if (code !== null && code !== 255 && code !== 70 && !this.#toolsKnown())
+      writeFileSync(this.#toolsRecord, hostToolsVersion, { mode: 0o600 });
   }
 
   /** Start a verb of the host's entry point; the caller owns the process (for the lock session that stays open). */
   spawn(verb: HostVerb, args: readonly string[], opts: { fresh?: boolean } = {}): ChildProcess {
     this.roundTrips++;
-    return start("ssh", this.#args(opts.fresh ?? false, this.#remote(verb, args)));
+    const child = start("ssh", this.#args(opts.fresh ?? false, this.#remote(verb, args)));
+    child.on("exit", (code) => this.#noteTools(code));
+    return child;
   }
 
   /** Run a script as root (the login is root, or has full sudo): for installing the entry point. */
   execAsRoot(script: string, args: readonly string[] = []): Promise<ExecResult> {
     const command = ["bash", "-c", script, "roost", ...args].map(shellQuote).join(" ");
+    this.roundTrips++;
     return this.#collect(
       start("ssh", this.#args(false, `if [ "$(id -u)" = 0 ]; then exec ${command}; else exec sudo -n ${command}; fi`)),
       {},
     );
   }
 
-  /** Run a script to its end. Exit code 255 (ssh could not connect) is an error naming the host. */
-  exec(verb: HostVerb, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
-    return this.#collect(this.spawn(verb, args, { fresh: opts.fresh }), opts);
+  /**
+   * Run a script to its end. Exit code 255 (ssh could not connect) is an error naming the host. A
+   * host that lost its entry point gets it again, and the command once more (when its input can be
+   * sent twice).
+   */
+  async exec(verb: HostVerb, args: readonly string[], opts: ExecOptions = {}): Promise<ExecResult> {
+    const r = await this.#collect(this.spawn(verb, args, { fresh: opts.fresh }), opts);
+    const again = opts.input === undefined || typeof opts.input === "string" || Buffer.isBuffer(opts.input);
+    return r.code === toolsMissing && again ? this.#collect(this.spawn(verb, args, { fresh: opts.fresh }), opts) : r;
   }
 
   #collect(child: ChildProcess, opts: ExecOptions): Promise<ExecResult> {

@@ -1,4 +1,3 @@
-import tar from "tar-stream";
 import type { HostGeneration } from "../build/generation.ts";
 import { contentHash, sha256 } from "../host/rendered.ts";
 import { hostDataFiles } from "./host-data.ts";
@@ -24,8 +23,9 @@ export function neededObjects(gen: HostGeneration): string[] {
   return [...new Set([...gen.files.values()].map(contentHash))].sort();
 }
 
-/** A tar stream of the objects the host lacks and the generation directory. */
-export function uploadStream(gen: HostGeneration, missing: ReadonlySet<string>): Pipeable {
+/** A tar stream of the objects the host lacks and the generation directory (its library loaded only when something is sent). */
+export async function uploadStream(gen: HostGeneration, missing: ReadonlySet<string>): Promise<Pipeable> {
+  const { default: tar } = await import("tar-stream");
   const pack = tar.pack();
   const entry = (name: string, content: Buffer | string, mode = 0o644) =>
     pack.entry({ name, mode, mtime: new Date(0), uid: 0, gid: 0 }, content);

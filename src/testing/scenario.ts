@@ -71,8 +71,9 @@ export async function runScenario(s: Scenario): Promise<void> {
     secrets,
     async deploy(call = {}) {
       const fleet = await secrets.attach(onLab(call.fleet ?? s.fleet));
-      const builds = buildHosts(new FleetEvaluation(fleet), call.hosts ?? [...lab.hosts.keys()]);
-      const results = await deployFleet(fleet, builds, {
+      const names = call.hosts ?? [...lab.hosts.keys()];
+      const selected = { ...fleet, hosts: Object.fromEntries(names.map((n) => [n, fleet.hosts[n]!])) };
+      const results = await deployFleet(selected, () => buildHosts(new FleetEvaluation(fleet), names), {
         ssh,
         jobs: call.jobs ?? 5,
         confirmTimeout: call.confirmTimeout,

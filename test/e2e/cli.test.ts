@@ -53,6 +53,32 @@ describe("the roost command on a real host, logged in as a sudo user", { timeout
     assert.equal(result!.roundTrips, 1);
   });
 
+  it("sends the entry point's install only to a host not known to have it, and installs it again on a host that lost it", async () => {
+    const alpha = lab.host("alpha");
+    const version = (await alpha.succeed("cat /usr/local/lib/roost/version")).trim();
+    assert.match(version, /^[0-9a-f]{16}$/);
+    const lose = () => alpha.succeed("rm /usr/local/lib/roost/version");
+    // The controller recorded the version after the first deploy, so the no-op sends the short
+    // command; a host without the entry point refuses it, and gets it installed in a second one.
+    await lose();
+    const [noop] = JSON.parse((await roost(["deploy", "--json"])).stdout) as { status: string; roundTrips: number }[];
+    assert.equal(noop!.status, "unchanged");
+    assert.equal(noop!.roundTrips, 2);
+    assert.equal((await alpha.succeed("cat /usr/local/lib/roost/version")).trim(), version);
+    await lose();
+    const status = await roost(["status", "alpha", "--json"]);
+    assert.equal(status.code, 0, status.stderr);
+    const [report] = JSON.parse(status.stdout) as { healthy: boolean; roundTrips: number }[];
+    assert.deepEqual([report!.healthy, report!.roundTrips], [true, 2]);
+    await lose();
+    const logs = await roost(["logs", "alpha", "greeter", "-n", "5"]);
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /greeter/);
+    // Known again: one round trip.
+    const [again] = JSON.parse((await roost(["deploy", "--json"])).stdout) as { roundTrips: number }[];
+    assert.equal(again!.roundTrips, 1);
+  });
+
   it("shows a changed file as a diff and the unit it restarts, without changing anything", async () => {
     for (const args of [["plan"], ["deploy", "--dry-run"]]) {
       const r = await roost(args, "bye");

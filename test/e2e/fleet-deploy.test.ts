@@ -30,6 +30,31 @@ describe("many hosts, one lock each", { timeout: 600_000 }, () => {
     });
   });
 
+  it("a host whose build fails is not deployed, and the lock it was asked for while the fleet built is released", async () => {
+    const names = ["h1", "h2"];
+    await runScenario({
+      fleet: testFleet(names),
+      async test({ hosts, deploy }) {
+        // Evaluates, but cannot be built: its file's source is missing.
+        const broken = testFleet(names, (n) => (n === "h2" ? { files: { "/etc/missing": { source: "/nonexistent/missing" } } } : {}));
+        const results = await deploy({ fleet: broken, allowFailure: true });
+        assert.deepEqual(
+          results.map((r) => [r.host, r.status]),
+          [
+            ["h1", "deployed"],
+            ["h2", "failed"],
+          ],
+        );
+        assert.match(results[1]!.error!, /files\."\/etc\/missing"\.source: cannot read \/nonexistent\/missing/);
+        await hosts.h2!.fail("test -e /var/lib/roost/current");
+        await hosts.h2!.succeed("test ! -s /var/lib/roost/lock.info");
+        const [, h2] = await deploy();
+        assert.equal(h2!.status, "deployed");
+        assert.deepEqual(h2!.notes, [], "no lock was left behind");
+      },
+    });
+  });
+
   it("refuses a second deploy to a host while one holds its lock, naming the holder; a dead holder's lock is released", async () => {
     await runScenario({
       fleet: testFleet(["alpha"]),

@@ -254,7 +254,7 @@ describe("security review findings", () => {
             hosts: { h: host({ address: "root@h", config: { files: { "/etc/motd": { source: path.join(dir, "motd") } } } }) },
           }),
         );
-        const build = (roots: string[]) => buildHost("h", fleet.host("h"), { secrets: null, hostKey: undefined, sourceRoots: roots });
+        const build = (roots: string[]) => buildHost("h", fleet.host("h"), { secrets: null, hostKey: undefined, sourceRoots: () => roots });
         assert.equal(build([dir]).files.get("/etc/motd")!.content.toString(), "hello\n");
         assert.match(
           errorOf(() => build([path.join(dir, "fleet")])),

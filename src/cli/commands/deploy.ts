@@ -78,20 +78,28 @@ export async function deployCommand(selectors: string[], opts: DeployOptions): P
   }
   if (opts.dryRun) return planCommand(hosts, opts);
   const evaluated = performance.now();
-  const reachable: Record<string, Host> = {};
-  const builds = buildHosts(fleet, hosts).map((b): HostBuild => {
-    if ("error" in b) return b;
-    try {
-      reachable[b.host] = reachableHost(fleet, b.host);
-      return b;
-    } catch (error) {
-      return { host: b.host, error };
-    }
-  });
-  const built = performance.now();
-  for (const b of builds) if ("error" in b) console.error(`${b.host}: build failed\n${formatError(b.error, opts.debug)}\n`);
+  const targets = new Map(
+    hosts.map((h): [string, Host | { error: unknown }] => {
+      try {
+        return [h, reachableHost(fleet, h)];
+      } catch (error) {
+        return [h, { error }];
+      }
+    }),
+  );
+  const reachable = Object.fromEntries([...targets].filter((e): e is [string, Host] => !("error" in e[1])));
+  let built = evaluated;
+  const build = () => {
+    const builds = buildHosts(fleet, hosts).map((b): HostBuild => {
+      const target = targets.get(b.host)!;
+      return "error" in b || !("error" in target) ? b : { host: b.host, error: target.error };
+    });
+    built = performance.now();
+    for (const b of builds) if ("error" in b) console.error(`${b.host}: build failed\n${formatError(b.error, opts.debug)}\n`);
+    return builds;
+  };
   const results = await withSsh(opts.sshConfig, (ssh) =>
-    deployFleet({ ...fleet.fleet, hosts: reachable }, builds, {
+    deployFleet({ ...fleet.fleet, hosts: reachable }, build, {
       ssh,
       jobs: opts.jobs,
       confirmTimeout: opts.confirmTimeout,

@@ -10,5 +10,5 @@ case $verb in
   status | receive | confirm | generations | objects | report | logs | backup) ;;
   *) echo "roost-host: unknown verb" >&2; exit 2 ;;
 esac
-[ "$(id -u)" = 0 ] || { echo "roost-host: must run as root (sudo -n $ENTRY_POINT …)" >&2; exit 2; }
+[ "$EUID" = 0 ] || { echo "roost-host: must run as root (sudo -n $ENTRY_POINT …)" >&2; exit 2; }
 exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin /bin/bash -- "$ENTRY_DIR/scripts/$verb.sh" "$@"

@@ -11,7 +11,7 @@ holder=${1//[[:cntrl:]]/?}
 with_manifest=$2
 valid bit "$with_manifest" || die "WITH_MANIFEST is 0 or 1"
 [ ${#holder} -le 300 ] || die "the lock holder's description is too long"
-mkdir -p "$STORE" "$GENERATIONS" "$INCOMING" "$LOGS" "$PINS"
+for d in "$STORE" "$GENERATIONS" "$INCOMING" "$LOGS" "$PINS"; do [ -d "$d" ] || mkdir -p "$d"; done
 exec 9>>"$LOCK"
 if ! flock -n 9; then
   say "locked $(cat "$LOCK_INFO" 2>/dev/null || echo "an unknown holder")"
@@ -22,7 +22,7 @@ printf '%s\n' "$holder" > "$LOCK_INFO"
 # A switch still running (its controller gone) finishes before anything is reported.
 exec 8>"$SWITCH_LOCK"
 flock -w 900 8 || { say "locked a switch that has run for 15 minutes"; exit 0; }
-flock -u 8
+exec 8>&-
 
 current=$(readlink "$CURRENT" 2>/dev/null || true)
 current=${current##*/}

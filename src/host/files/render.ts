@@ -5,7 +5,7 @@ import type { HostConfig } from "../module.ts";
 import type { RenderedFile } from "../rendered.ts";
 
 /** `sourceRoots`: the directories `source` files may come from (the fleet's, Roost's); null: anywhere. */
-export function renderFiles(config: HostConfig, sourceRoots: readonly string[] | null = null): RenderedFile[] {
+export function renderFiles(config: HostConfig, sourceRoots: (() => readonly string[]) | null = null): RenderedFile[] {
   return Object.entries(config.files).map(([path, f]) => {
     const from = showPath(["files", path]);
     const owned = { path, mode: f.mode, owner: f.owner, group: f.group, from };
@@ -16,7 +16,7 @@ export function renderFiles(config: HostConfig, sourceRoots: readonly string[] |
 
 const maxSourceBytes = 64 * 1024 * 1024;
 
-function readSource(from: string, source: string, roots: readonly string[] | null): Buffer {
+function readSource(from: string, source: string, sourceRoots: (() => readonly string[]) | null): Buffer {
   const refuse = (why: string, hint = "source must name a file on the machine that runs roost") =>
     new RoostError(`${from}.source: cannot read ${source}`, [why], hint);
   let real: string;
@@ -29,6 +29,7 @@ function readSource(from: string, source: string, roots: readonly string[] | nul
     if (e instanceof RoostError) throw e;
     throw refuse((e as NodeJS.ErrnoException).code ?? String(e));
   }
+  const roots = sourceRoots?.();
   if (roots && !roots.some((r) => real === r || real.startsWith(r.endsWith(path.sep) ? r : r + path.sep))) {
     throw refuse(
       `it is outside the fleet's directory (${roots[0]})`,
