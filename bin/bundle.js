@@ -94,9 +94,20 @@ async function build() {
     splitting: true,
     external: ["esbuild", "typescript"],
   });
+  // Libraries loaded only when used (src/core/yaml-library.ts): one CommonJS file each, for require().
+  const vendor = buildSync({
+    ...esbuildCommon,
+    absWorkingDir: root,
+    format: "cjs",
+    banner: {},
+    sourcemap: false,
+    entryPoints: { yaml: "yaml" },
+    outdir: path.join(tmp, "vendor"),
+    outExtension: { ".js": ".cjs" },
+  });
   // The services directory too: a new service folder is a new entry point.
   const services = existsSync(path.join(root, "src/services")) ? { "src/services": {} } : {};
-  writeStamp(path.join(tmp, "inputs.json"), { inputs: { ...result.metafile.inputs, ...services } }, root);
+  writeStamp(path.join(tmp, "inputs.json"), { inputs: { ...result.metafile.inputs, ...vendor.metafile.inputs, ...services } }, root);
   // Another process may have finished a bundle of the same sources meanwhile, and be running it.
   if (fresh(stampFile)) {
     rmSync(tmp, { recursive: true, force: true });

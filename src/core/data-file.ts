@@ -1,13 +1,13 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { createRequire } from "node:module";
 import type * as Yaml from "yaml";
 import type { Node as YamlNode } from "yaml";
 import { RoostError } from "./errors.ts";
 import { CallSite, type SourceLocation } from "./location.ts";
 import { definitionModule, type Module } from "./module.ts";
 import type { OptionPath } from "./path.ts";
+import { yamlLibrary } from "./yaml-library.ts";
 
 /**
  * A module of definitions read from a YAML or JSON file (JSON is YAML). The values are checked by
@@ -22,7 +22,7 @@ export function definitionsFromFile(source: string | URL): Module {
   } catch (e) {
     throw new RoostError(`cannot read ${file}`, [(e as NodeJS.ErrnoException).code ?? String(e)]);
   }
-  const { LineCounter, parseDocument, isMap, isSeq } = loadYaml();
+  const { LineCounter, parseDocument, isMap, isSeq } = yamlLibrary();
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length) {
@@ -51,11 +51,6 @@ export function definitionsFromFile(source: string | URL): Module {
     return { file: absolute, line: at.line, column: at.col };
   });
   return definitionModule(value, site, path.basename(file));
-}
-
-/** The YAML parser, loaded on first use: most fleets never read a data file. */
-function loadYaml(): typeof Yaml {
-  return createRequire(import.meta.url)("yaml") as typeof Yaml;
 }
 
 /** A `__proto__` key anywhere in the document: toJS would turn it into a prototype and drop it. */

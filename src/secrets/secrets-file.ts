@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { isMap, parseDocument, stringify, type YAMLError } from "yaml";
+import type { YAMLError } from "yaml";
+import { yamlLibrary } from "../core/yaml-library.ts";
 import { RoostError } from "../core/index.ts";
 
 /** One secret as the file stores it: ciphertext only. */
@@ -44,6 +45,7 @@ export class SecretsFile {
   static read(file: string): SecretsFile {
     if (!existsSync(file)) return new SecretsFile(file, new Map());
     const text = readFileSync(file, "utf8");
+    const { isMap, parseDocument } = yamlLibrary();
     const doc = parseDocument(text);
     if (doc.errors.length) throw yamlError(file, text, doc.errors[0]!);
     const data = doc.toJS() ?? {};
@@ -86,7 +88,7 @@ export class SecretsFile {
   write(): void {
     const sorted = Object.fromEntries([...this.entries.keys()].sort().map((k) => [k, this.entries.get(k)]));
     const tmp = `${this.file}.${process.pid}.tmp`;
-    writeFileSync(tmp, header + (this.entries.size ? stringify(sorted, { lineWidth: 0 }) : ""), { mode: 0o644 });
+    writeFileSync(tmp, header + (this.entries.size ? yamlLibrary().stringify(sorted, { lineWidth: 0 }) : ""), { mode: 0o644 });
     renameSync(tmp, this.file);
   }
 }

@@ -1,4 +1,4 @@
-import YAML from "yaml";
+import { yamlLibrary } from "../../core/yaml-library.ts";
 import { defineFormat, type Format } from "./settings.ts";
 import { jsonLikeShape, type JsonDefinition, type JsonValue } from "./json.ts";
 
@@ -24,6 +24,7 @@ const notPlain11 = [
 export function yaml(): Format<JsonValue, JsonDefinition> {
   return defineFormat("yaml", jsonLikeShape("YAML"), (value) => {
     // The library's 1.1 schema writes "<<" plain whatever the style, so the document is 1.2 and the 1.1 cases are added here.
+    const YAML = yamlLibrary();
     const doc = new YAML.Document(value, { version: "1.2", aliasDuplicateObjects: false });
     YAML.visit(doc, {
       Scalar(_key, node) {
