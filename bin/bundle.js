@@ -2,6 +2,7 @@
 // rebuilt when a source changes: starting the CLI then costs plain Node's start-up, not a loader's.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -84,16 +85,49 @@ async function build() {
   const tmp = `${dist}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
+  // Every entry in one CommonJS script (load.js runs it through V8's code cache), each module
+  // initialized when first required: a command runs only the modules it uses.
+  const entries = {
+    index: "src/index.ts",
+    "testing/index": "src/testing/index.ts",
+    "cli/main": "src/cli/main.ts",
+    ...serviceEntries(),
+  };
+  const getters = Object.entries(entries).map(
+    ([name, file]) => `  get ${JSON.stringify(name)}() { return require(${JSON.stringify(`./${file}`)}); },`,
+  );
   const result = buildSync({
     ...esbuildCommon,
     absWorkingDir: root,
-    entryPoints: { index: "src/index.ts", "testing/index": "src/testing/index.ts", "cli/main": "src/cli/main.ts", ...serviceEntries() },
-    outdir: tmp,
-    // Maps beside the chunks, read only when a location is shown (src/core/source-map.ts).
+    format: "cjs",
+    stdin: { contents: `module.exports = {\n${getters.join("\n")}\n};\n`, resolveDir: root, sourcefile: "roost-entries.js", loader: "js" },
+    outfile: path.join(tmp, "roost.cjs"),
+    // Every module's import.meta.url is the bundle's own, as in an ES module bundle.
+    banner: { js: 'const __roostBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    define: { "import.meta.url": "__roostBundleUrl" },
+    // Maps beside the bundle, read only when a location is shown (src/core/source-map.ts).
     sourcemap: "linked",
-    splitting: true,
     external: ["esbuild", "typescript"],
   });
+  // Each entry as an ES module of the names it exports, read from the one loaded bundle.
+  const bundle = createRequire(import.meta.url)(path.join(tmp, "roost.cjs"));
+  const loader = path.join(root, "bin/load.js");
+  for (const name of Object.keys(entries)) {
+    const file = path.join(tmp, `${name}.js`);
+    const names = Object.keys(bundle[name]).filter((n) => n !== "default");
+    const from = path.relative(path.dirname(file), loader);
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(
+      file,
+      [
+        `import { roost } from ${JSON.stringify(from.startsWith(".") ? from : `./${from}`)};`,
+        `const m = roost()[${JSON.stringify(name)}];`,
+        names.length ? `export const { ${names.join(", ")} } = m;` : "",
+        "default" in bundle[name] ? "export default m.default;" : "",
+        "",
+      ].join("\n"),
+    );
+  }
   // Libraries loaded only when used (src/core/yaml-library.ts): one CommonJS file each, for require().
   const vendor = buildSync({
     ...esbuildCommon,
@@ -107,7 +141,8 @@ async function build() {
   });
   // The services directory too: a new service folder is a new entry point.
   const services = existsSync(path.join(root, "src/services")) ? { "src/services": {} } : {};
-  writeStamp(path.join(tmp, "inputs.json"), { inputs: { ...result.metafile.inputs, ...vendor.metafile.inputs, ...services } }, root);
+  const { "roost-entries.js": _entries, ...inputs } = result.metafile.inputs;
+  writeStamp(path.join(tmp, "inputs.json"), { inputs: { ...inputs, ...vendor.metafile.inputs, ...services } }, root);
   // Another process may have finished a bundle of the same sources meanwhile, and be running it.
   if (fresh(stampFile)) {
     rmSync(tmp, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -9,6 +9,15 @@ import { packageRoot } from "../package-root.ts";
 const runningFromSources = import.meta.url.endsWith(".ts");
 
 /**
+ * import() of a module outside the bundle (a fleet file, esbuild). The bundle runs as a script
+ * (bin/load.js), which cannot import by itself: the loader lends it its own import().
+ */
+function importOutside(specifier: string): Promise<unknown> {
+  const lent = (globalThis as { [key: symbol]: ((s: string) => Promise<unknown>) | undefined })[Symbol.for("roost.import")];
+  return lent ? lent(specifier) : import(specifier);
+}
+
+/**
  * Import a TypeScript file of the user's (a fleet, a scenario). From the bundle, esbuild compiles
  * it with its local imports into a cached module whose "roost" imports are the running Roost
  * itself, and whose import.meta.url is still each file's own; source maps keep file:line exact.
@@ -16,9 +25,9 @@ const runningFromSources = import.meta.url.endsWith(".ts");
  */
 export async function importUserModule(file: string): Promise<Record<string, unknown>> {
   const absolute = path.resolve(file);
-  if (runningFromSources) return (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+  if (runningFromSources) return (await importOutside(pathToFileURL(absolute).href)) as Record<string, unknown>;
   const { ensureCompiled } = await compiler();
-  return (await import(pathToFileURL(await ensureCompiled(absolute)).href)) as Record<string, unknown>;
+  return (await importOutside(pathToFileURL(await ensureCompiled(absolute)).href)) as Record<string, unknown>;
 }
 
 interface EsbuildMessage {
@@ -41,13 +50,20 @@ function compileError(e: unknown): unknown {
 }
 
 async function compiler() {
-  const { fresh, writeStamp, esbuildCommon } = (await import(pathToFileURL(path.join(packageRoot, "bin/bundle.js")).href)) as {
+  const { fresh, writeStamp, esbuildCommon } = (await importOutside(pathToFileURL(path.join(packageRoot, "bin/bundle.js")).href)) as {
     fresh(stamp: string): boolean;
     writeStamp(stamp: string, metafile: unknown, base: string): void;
     esbuildCommon: Record<string, unknown>;
   };
-  const cache = path.join(tmpdir(), `roost-${userInfo().uid}`, "modules");
-  mkdirSync(cache, { recursive: true, mode: 0o700 });
+  const { privateDir } = (await importOutside(pathToFileURL(path.join(packageRoot, "bin/load.js")).href)) as {
+    privateDir(name: string): string | null;
+  };
+  // Compiled modules are run: only from a directory that is this user's alone.
+  const cache = privateDir("modules");
+  if (!cache)
+    throw new RoostError(`cannot keep compiled fleet files in ${path.join(tmpdir(), `roost-${userInfo().uid}`)}`, [
+      "it exists but is not a directory of this user's with mode 0700",
+    ]);
   const roostEntries: Record<string, string> = {
     roost: path.join(packageRoot, "dist/index.js"),
     "roost/testing": path.join(packageRoot, "dist/testing/index.js"),
@@ -58,7 +74,7 @@ async function compiler() {
       const out = path.join(cache, `${name}.mjs`);
       const stamp = path.join(cache, `${name}.json`);
       if (fresh(stamp)) return out;
-      const { build } = await import("esbuild");
+      const { build } = (await importOutside("esbuild")) as typeof import("esbuild");
       const result = await build({
         ...esbuildCommon,
         // Its errors become one RoostError below instead of being printed here as well.
