@@ -61,11 +61,18 @@ interface Timed {
   readonly peakMiB: number;
 }
 
+/**
+ * The environment both tools run in: this one without NODE_EXTRA_CA_CERTS, which a machine may set
+ * for its own package proxy and which makes every Node start read and parse a CA bundle (the cost
+ * is measured and printed beside the results). Roost's deploy makes no TLS connection.
+ */
+const userEnv: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: undefined };
+
 /** Run a command, as its own process tree, to its end: wall time and peak memory. */
 function timed(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(file, args, { cwd: repo, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(file, args, { cwd: repo, env: { ...userEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let peak = 0;
@@ -167,6 +174,23 @@ async function startHosts(
 }
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** The run of median wall time among n (the last run's logs are the ones left to read). */
+async function medianOf<T extends { ms: number }>(n: number, run: () => Promise<T>): Promise<T> {
+  const all: T[] = [];
+  for (let i = 0; i < n; i++) all.push(await run());
+  return [...all].sort((x, y) => x.ms - y.ms)[Math.floor(n / 2)]!;
+}
+
+/** Median wall time of `node -e 0` in an environment. */
+function nodeStartMs(env: NodeJS.ProcessEnv): number {
+  const times = Array.from({ length: 15 }, () => {
+    const t = performance.now();
+    spawnSync(process.execPath, ["-e", "0"], { env });
+    return performance.now() - t;
+  });
+  return times.sort((x, y) => x - y)[7]!;
+}
 interface Measured extends Timed {
   /** CPU seconds the hosts spent, per host. */
   readonly hostCpu: number;
@@ -233,8 +257,10 @@ for (const g of groups) {
       for (const [step, message, cold] of steps) {
         if (g.n > 3 && cold) continue;
         for (const tool of tools) {
+          // The warm no-op is short and noisy: the median of several runs.
+          const runs = step === "no-op deploy" && g.n <= 3 ? (tool === "roost" ? 9 : 3) : 1;
           if (tool === "roost") {
-            const m = await withHostCpu("roost", () => roost(message, cold));
+            const m = await medianOf(runs, () => withHostCpu("roost", () => roost(message, cold)));
             const results = JSON.parse(readFileSync(path.join(work, "last.log"), "utf8")) as {
               host: string;
               status: string;
@@ -245,8 +271,10 @@ for (const g of groups) {
               roundTrips: `${results.map((x) => x.roundTrips).join("/")} (${[...new Set(results.map((x) => x.status))].join(", ")})`,
             });
           } else {
-            if (existsSync(a!.sshLog)) rmSync(a!.sshLog);
-            const m = await withHostCpu("ansible", () => ansible(message, cold));
+            const m = await medianOf(runs, () => {
+              if (existsSync(a!.sshLog)) rmSync(a!.sshLog);
+              return withHostCpu("ansible", () => ansible(message, cold));
+            });
             const lines = readFileSync(a!.sshLog, "utf8").trim().split("\n");
             measured.set(key(g.n, step, tool), { ...m, roundTrips: (lines.length / g.n).toFixed(0) });
           }
@@ -297,6 +325,13 @@ const one = measured.get(key(1, "no-op deploy", "roost"));
 const many = measured.get(key(wideSize, "no-op deploy", "roost"));
 if (one && many)
   notes.push(`${wideSize} hosts, no-op: ${(many.ms / one.ms).toFixed(1)}× the 1-host no-op (${fmt(many.ms)} vs ${fmt(one.ms)})`);
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  const plain = nodeStartMs(userEnv);
+  const withCerts = nodeStartMs(process.env);
+  notes.push(
+    `this machine sets NODE_EXTRA_CA_CERTS; both tools ran without it: with it, every Node start (node -e 0) takes ${withCerts.toFixed(0)} ms instead of ${plain.toFixed(0)} ms`,
+  );
+}
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
 for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  "));
 console.log();
