@@ -6,9 +6,8 @@
 # "check ok|failed|skipped <name> [<why>]"… and "drift changed|missing <path>"… (protocol.ts).
 [ $# -eq 0 ] || die "usage: report"
 
-current=$(readlink "$CURRENT" 2>/dev/null || true)
-current=${current##*/}
-valid id "$current" || current=""
+current_generation
+current=$CURRENT_ID
 say "current ${current:--}"
 gen=$GENERATIONS/$current
 if [ -n "$current" ]; then

@@ -17,16 +17,15 @@ if ! flock -n 9; then
   say "locked $(cat "$LOCK_INFO" 2>/dev/null || echo "an unknown holder")"
   exit 0
 fi
-if [ -s "$LOCK_INFO" ]; then say "stale $(cat "$LOCK_INFO")"; fi
+if [ -s "$LOCK_INFO" ]; then IFS= read -r stale < "$LOCK_INFO" || true; say "stale $stale"; fi
 printf '%s\n' "$holder" > "$LOCK_INFO"
 # A switch still running (its controller gone) finishes before anything is reported.
 exec 8>"$SWITCH_LOCK"
 flock -w 900 8 || { say "locked a switch that has run for 15 minutes"; exit 0; }
 exec 8>&-
 
-current=$(readlink "$CURRENT" 2>/dev/null || true)
-current=${current##*/}
-valid id "$current" || current=""
+current_generation
+current=$CURRENT_ID
 say "current ${current:--}"
 if [ -f "$PENDING_FILE" ] && read -r next previous < "$PENDING_FILE" && valid id "$next" && valid id "$previous"; then
   say "pending $next $previous"
