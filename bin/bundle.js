@@ -107,6 +107,10 @@ async function build() {
     define: { "import.meta.url": "__roostBundleUrl" },
     // Maps beside the bundle, read only when a location is shown (src/core/source-map.ts).
     sourcemap: "linked",
+    // Without comments and indentation, and ASCII only: less for V8 to read on every start.
+    minifyWhitespace: true,
+    legalComments: "linked",
+    charset: "ascii",
     external: ["esbuild", "typescript"],
   });
   // Each entry as an ES module of the names it exports, read from the one loaded bundle.
@@ -142,7 +146,9 @@ async function build() {
   // The services directory too: a new service folder is a new entry point.
   const services = existsSync(path.join(root, "src/services")) ? { "src/services": {} } : {};
   const { "roost-entries.js": _entries, ...inputs } = result.metafile.inputs;
-  writeStamp(path.join(tmp, "inputs.json"), { inputs: { ...inputs, ...vendor.metafile.inputs, ...services } }, root);
+  // How the bundle is built is one of its inputs too.
+  const builder = { "bin/bundle.js": {} };
+  writeStamp(path.join(tmp, "inputs.json"), { inputs: { ...inputs, ...vendor.metafile.inputs, ...services, ...builder } }, root);
   // Another process may have finished a bundle of the same sources meanwhile, and be running it.
   if (fresh(stampFile)) {
     rmSync(tmp, { recursive: true, force: true });

@@ -39,23 +39,13 @@ export function privateDir(name) {
 
 function load(file) {
   const source = readFileSync(file, "utf8");
-  // V8 checks a cache's version and the source's length only: the name holds the bundle's identity.
+  // V8 checks a cache against the source's length only: the cache file begins with the identity
+  // of the bundle it was made from (one file, renamed into place, so the two always agree).
   const s = statSync(file);
-  const id = createHash("sha256")
-    .update([file, s.ino, s.size, s.mtimeMs, process.version, process.arch].join("\0"))
-    .digest("hex")
-    .slice(0, 20);
+  const identity = [s.ino, s.size, s.mtimeMs, process.version, process.arch].join(":");
   const dir = privateDir("code-cache");
-  const cacheFile = dir && path.join(dir, `${id}.bin`);
-  const seenFile = dir && path.join(dir, `${id}.json`);
-  const read = (f, as) => {
-    try {
-      return f ? readFileSync(f, as) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const cachedData = read(cacheFile);
+  const cacheFile = dir && path.join(dir, `${createHash("sha256").update(file).digest("hex").slice(0, 20)}.bin`);
+  const { cachedData, commands } = readCache(cacheFile, identity);
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, path.dirname(file));
@@ -64,18 +54,37 @@ function load(file) {
   // The cache holds what was compiled by the time it was written: it is written again at the end
   // of the first run of each command, so it comes to cover every command that was used.
   const command = process.argv.slice(2).find((a) => /^[a-z]+$/.test(a)) ?? "";
-  const seen = JSON.parse(read(seenFile, "utf8") ?? "[]");
-  if (cacheFile && (!cachedData || script.cachedDataRejected || !seen.includes(command)))
+  const valid = cachedData && !script.cachedDataRejected;
+  if (cacheFile && (!valid || !commands.includes(command)))
     process.once("exit", () => {
       try {
+        const header = `${identity}\n${JSON.stringify([...new Set([...(valid ? commands : []), command])])}\n`;
         const tmp = `${cacheFile}.${process.pid}`;
-        writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+        writeFileSync(tmp, Buffer.concat([Buffer.from(header), script.createCachedData()]), { mode: 0o600 });
         renameSync(tmp, cacheFile);
-        const kept = cachedData && !script.cachedDataRejected ? seen : [];
-        writeFileSync(seenFile, JSON.stringify([...new Set([...kept, command])]), { mode: 0o600 });
       } catch {
         // No cache this time: the next run compiles again.
       }
     });
   return module.exports;
+}
+
+/** The cache made from this bundle, and the commands whose runs wrote it; none for another bundle. */
+function readCache(file, identity) {
+  const none = { cachedData: undefined, commands: [] };
+  let data;
+  try {
+    data = file ? readFileSync(file) : undefined;
+  } catch {
+    return none;
+  }
+  if (!data) return none;
+  const first = data.indexOf(10);
+  const second = data.indexOf(10, first + 1);
+  if (first < 0 || second < 0 || data.subarray(0, first).toString() !== identity) return none;
+  try {
+    return { cachedData: data.subarray(second + 1), commands: JSON.parse(data.subarray(first + 1, second).toString()) };
+  } catch {
+    return none;
+  }
 }
