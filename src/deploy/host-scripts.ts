@@ -24,6 +24,9 @@ const drift = load("drift.sh");
 /** The one decision of what happens to each unit on a switch: run by the activation and by the plan. */
 export const unitActionsAwk = load("unit-actions.awk");
 
+/** The environment every verb's script runs in, as roost-host.sh starts it. */
+export const verbEnvironment = ["env", "-i", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "/bin/bash", "--"];
+
 /** The verbs of the host entry point: each a fixed script, installed on the host. */
 export const hostVerbs = ["status", "receive", "confirm", "generations", "objects", "report", "logs", "backup"] as const;
 export type HostVerb = (typeof hostVerbs)[number];

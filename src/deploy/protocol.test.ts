@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
+import { entryPointScript, verbEnvironment } from "./host-scripts.ts";
 import {
   ActivationReport,
   layout,
@@ -173,5 +174,10 @@ describe("host protocol", () => {
     assert.match(prelude, /^readonly STORE=\/var\/lib\/roost\/store$/m);
     assert.match(prelude, /^readonly ENTRY_POINT=\/usr\/local\/lib\/roost\/roost-host$/m);
     for (const p of Object.values(layout)) assert.match(p, /^\/[a-z0-9/._-]+$/);
+  });
+
+  it("runs a root login's verb in the environment the entry point gives it", () => {
+    // A root login skips the entry point (ssh.ts): both must start a verb's script the same way.
+    assert.ok(entryPointScript.includes(`\nexec ${verbEnvironment.join(" ")} "$ENTRY_DIR/scripts/$verb.sh" "$@"\n`));
   });
 });

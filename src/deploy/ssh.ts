@@ -5,7 +5,7 @@ import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { RoostError } from "../core/index.ts";
 import type { SshAddress } from "./address.ts";
-import { hostToolsVersion, installScript, shellQuote, type HostVerb } from "./host-scripts.ts";
+import { hostToolsVersion, installScript, shellQuote, verbEnvironment, type HostVerb } from "./host-scripts.ts";
 import { layout } from "./protocol.ts";
 
 export interface SshSettings {
@@ -121,6 +121,8 @@ export class SshTarget {
    */
   #remote(verb: HostVerb, args: readonly string[]): string {
     const run = [layout.entryPoint, verb, ...args].map(shellQuote).join(" ");
+    // Root runs the verb's script as the entry point would, one process sooner.
+    const direct = [...verbEnvironment, `${layout.entryDir}/scripts/${verb}.sh`, ...args].map(shellQuote).join(" ");
     const known = this.#toolsKnown();
     const install = known ? "" : ["bash", "-c", installScript()].map(shellQuote).join(" ");
     // Builtins where the login shell has them (bash's EUID, read): a round trip forks less.
@@ -135,7 +137,7 @@ export class SshTarget {
             `  { echo "roost: cannot install ${layout.entryPoint} (version ${hostToolsVersion}): the login needs root or full sudo once (roost hosts bootstrap)" >&2; exit 70; }`,
           ].join("\n"),
       `fi`,
-      `if ${root}; then exec ${run}; else exec sudo -n ${run}; fi`,
+      `if ${root}; then exec ${direct}; else exec sudo -n ${run}; fi`,
     ].join("\n");
   }
 
