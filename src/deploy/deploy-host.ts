@@ -119,7 +119,7 @@ export async function deployHost(
   let release: (() => void) | undefined;
   let early: EarlyConfirm | undefined;
   try {
-    session = await begun.request.open(neededObjects(gen));
+    session = await begun.request.open(neededObjects(gen), gen.id);
     lap("lock, status");
     const status = session.status;
     if (status.staleHolder) notes.push(`a deploy by ${status.staleHolder} did not finish; its lock was released`);

@@ -65,6 +65,13 @@ describe("host protocol", () => {
     assert.equal(status.staleHolder, "alice@laptop (pid 4242) since 2026-11-26T10:00:00.000Z");
     assert.equal(status.manifest?.host, "alpha");
     assert.equal(status.manifest?.files["/etc/a file with spaces"]?.mode, "0644");
+    assert.equal(status.released, false);
+  });
+
+  it("reads a host that had nothing to do and let its lock go", () => {
+    const status = parseStatus(["alive", "current 5f2d9159bdfc08ce2399dc36535bed23", "released", "ready"]);
+    assert.equal(status.released, true);
+    assert.equal(parseStatus(["released now", "ready"]).released, false);
   });
 
   // report*.out: `roost-host report` on a healthy host, and on one with a unit stopped, a unit

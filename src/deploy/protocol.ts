@@ -94,6 +94,7 @@ export type HostLine =
   | { readonly kind: "drift"; readonly change: "changed" | "missing"; readonly path: string }
   | { readonly kind: "manifest"; readonly manifest: Manifest }
   | { readonly kind: "ready" }
+  | { readonly kind: "released" }
   | { readonly kind: "confirmed" }
   | { readonly kind: "not-current"; readonly id: string | null }
   | { readonly kind: "collected"; readonly id: string }
@@ -161,6 +162,8 @@ export function parseHostLine(line: string): HostLine {
       }
     case "ready":
       return rest ? other : { kind: "ready" };
+    case "released":
+      return rest ? other : { kind: "released" };
     case "confirmed":
       return rest ? other : { kind: "confirmed" };
     case "collected":
@@ -190,6 +193,8 @@ export interface HostStatus {
   /** The holder of a lock whose deploy died without releasing it. */
   readonly staleHolder: string | null;
   readonly manifest: Manifest | null;
+  /** The host was already on the generation asked for, with nothing to repair: it let its lock go. */
+  readonly released: boolean;
 }
 
 /** The report of status.sh, up to "ready". */
@@ -198,6 +203,7 @@ export function parseStatus(lines: readonly string[]): HostStatus {
   let pending: HostStatus["pending"] = null;
   let staleHolder: string | null = null;
   let manifest: Manifest | null = null;
+  let released = false;
   const missing = new Set<string>();
   const drift: { path: string; kind: "changed" | "missing" }[] = [];
   for (const line of lines) {
@@ -208,8 +214,9 @@ export function parseStatus(lines: readonly string[]): HostStatus {
     else if (l.kind === "drift") drift.push({ kind: l.change, path: l.path });
     else if (l.kind === "stale") staleHolder = l.holder;
     else if (l.kind === "manifest") manifest = l.manifest;
+    else if (l.kind === "released") released = true;
   }
-  return { current, pending, missing, drift, staleHolder, manifest };
+  return { current, pending, missing, drift, staleHolder, manifest, released };
 }
 
 /** What `roost status` shows of a host, from report.sh. */

@@ -32,6 +32,13 @@ export class HostSession {
   async close(): Promise<void> {
     clearInterval(this.#heartbeat);
     if (this.child.exitCode !== null) return;
+    if (this.status.released) {
+      // The host let the lock go itself: nothing is left to say, or to wait for.
+      this.child.stdin!.end();
+      for (const handle of [this.child, this.child.stdin, this.child.stdout, this.child.stderr])
+        (handle as { unref?: () => void } | null)?.unref?.();
+      return;
+    }
     await new Promise<void>((resolve) => {
       this.child.once("close", () => resolve());
       this.child.stdin!.end("done\n");
@@ -100,10 +107,13 @@ export class SessionRequest {
     return new SessionRequest(ssh, holder, withManifest, ssh.spawn("status", [holder, withManifest ? "1" : "0"]));
   }
 
-  /** Name the objects the generation needs; resolves once the host has reported, holding its lock. */
-  async open(objects: readonly string[], retried = false): Promise<HostSession> {
+  /**
+   * Name the objects the generation needs; resolves once the host has reported, holding its lock,
+   * unless it was already on `want` with nothing to do, and let it go (status.released).
+   */
+  async open(objects: readonly string[], want?: string, retried = false): Promise<HostSession> {
     const { ssh, child } = this;
-    child.stdin!.write(objects.map((h) => `${h}\n`).join("") + ".\n");
+    child.stdin!.write(`${objects.map((h) => `${h}\n`).join("")}${want ? `want ${want}\n` : ""}.\n`);
     const outcome = await this.#outcome;
     if (outcome === "locked") {
       child.stdin!.end();
@@ -118,11 +128,13 @@ export class SessionRequest {
       const waitSeconds = ssh.settings.connectTimeoutSeconds ?? 10;
       if (this.#silent) throw ssh.unreachable(`no answer within ${waitSeconds} s`);
       if (child.exitCode === 255) throw ssh.unreachable(this.#stderr);
-      if (child.exitCode === toolsMissing && !retried) return SessionRequest.start(ssh, this.holder, this.withManifest).open(objects, true);
+      if (child.exitCode === toolsMissing && !retried)
+        return SessionRequest.start(ssh, this.holder, this.withManifest).open(objects, want, true);
       throw new RoostError(`${ssh.host}: could not read the host's state`, [
         this.#stderr.trim() || this.#lines.join(" ") || `exit ${child.exitCode}`,
       ]);
     }
+    ssh.toolsAnswered();
     return new HostSession(parseStatus(this.#lines), child);
   }
 

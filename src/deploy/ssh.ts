@@ -152,8 +152,12 @@ export class SshTarget {
   /** After a command ends: it ran this version of the entry point, or found it missing. */
   #noteTools(code: number | null): void {
     if (code === toolsMissing) rmSync(this.#toolsRecord, { force: true });
-    else if (code !== null && code !== 255 && code !== 70 && !this.#toolsKnown())
-      writeFileSync(this.#toolsRecord, hostToolsVersion, { mode: 0o600 });
+    else if (code !== null && code !== 255 && code !== 70) this.toolsAnswered();
+  }
+
+  /** A verb's script answered: the host has this version of the entry point. */
+  toolsAnswered(): void {
+    if (!this.#toolsKnown()) writeFileSync(this.#toolsRecord, hostToolsVersion, { mode: 0o600 });
   }
 
   /** Start a verb of the host's entry point; the caller owns the process (for the lock session that stays open). */

@@ -34,6 +34,8 @@ describe("deploy to a real host", { timeout: 600_000 }, () => {
         const [noop] = await deploy();
         assert.equal(noop!.status, "unchanged");
         assert.equal(noop!.roundTrips, 1);
+        // The host let its lock go as soon as it had reported: free, with no holder left behind.
+        await alpha.succeed("flock -n /var/lib/roost/lock true && test ! -s /var/lib/roost/lock.info");
         assert.equal(await activeSince(alpha, "greeter.service"), greeterSince);
         assert.equal(await activeSince(alpha, "ticker.service"), tickerSince);
 

@@ -16,11 +16,12 @@ current_generation() {
   valid id "$CURRENT_ID" || CURRENT_ID=""
 }
 
-#   report_drift FILES_TSV prints "drift changed|missing <path>" per file (protocol.ts); it reads
-# only the two fields it needs of each row, each validated.
+#   report_drift FILES_TSV prints "drift changed|missing <path>" per file (protocol.ts), and counts
+# them in DRIFTED; it reads only the two fields it needs of each row, each validated.
 report_drift() {
   local tsv=$1 line h p
   local -A want=() seen=()
+  DRIFTED=0
   # A row whose path or hash this version cannot read (a generation written by another) is left out.
   while IFS=$'\t' read -r p h _; do
     valid hash "$h" && valid path "$p" || continue
@@ -40,9 +41,9 @@ report_drift() {
     h=${line%% *}
     p=${line#*  }
     seen[$p]=1
-    if [ "${want[$p]:-}" != "$h" ]; then say "drift changed $p"; fi
+    if [ "${want[$p]:-}" != "$h" ]; then say "drift changed $p"; DRIFTED=$((DRIFTED + 1)); fi
   done
   for p in "${!want[@]}"; do
-    if [ -z "${seen[$p]:-}" ]; then say "drift missing $p"; fi
+    if [ -z "${seen[$p]:-}" ]; then say "drift missing $p"; DRIFTED=$((DRIFTED + 1)); fi
   done
 }

@@ -1,10 +1,12 @@
 # Roost: take the host's deploy lock and report its state, then hold the lock while the controller
 # sends a heartbeat line every few seconds: when stdin closes, or stays silent for 20 s (the
 # controller died or the network went), the lock is released.
-#   status HOLDER WITH_MANIFEST < needed object hashes, one per line, then "."
+#   status HOLDER WITH_MANIFEST < needed object hashes, one per line, [want <id>], then "."
 # Prints: "alive" at once (the controller's sign that the host answers), then "locked <holder>" and exits when another deploy holds the lock; otherwise "stale
 # <holder>" (a holder that died), "current <id|->", "pending <new> <old>", "missing <hash>"…,
-# "drift changed|missing <path>"…, "manifest <base64>" and "ready" (parsed by protocol.ts).
+# "drift changed|missing <path>"…, "manifest <base64>" and "ready" (parsed by protocol.ts). A host
+# already on the generation it is asked to want, with nothing missing, pending or drifted, has
+# nothing to be locked for: it says "released" before "ready", and lets the lock go at once.
 [ $# -eq 2 ] || die "usage: status HOLDER WITH_MANIFEST"
 say alive
 holder=${1//[[:cntrl:]]/?}
@@ -27,18 +29,36 @@ exec 8>&-
 current_generation
 current=$CURRENT_ID
 say "current ${current:--}"
+pending=0
 if [ -f "$PENDING_FILE" ] && read -r next previous < "$PENDING_FILE" && valid id "$next" && valid id "$previous"; then
   say "pending $next $previous"
+  pending=1
 fi
+want=""
+settled=1
 while IFS= read -r h; do
   [ "$h" != . ] || break
+  if [[ $h == "want "* ]]; then
+    valid id "${h#want }" || die "not a generation id"
+    want=${h#want }
+    continue
+  fi
   valid hash "$h" || die "not an object hash"
-  [ -e "$STORE/$h" ] || say "missing $h"
+  [ -e "$STORE/$h" ] || { say "missing $h"; settled=0; }
 done
+[ "$pending" = 0 ] || settled=0
 
 if [ -n "$current" ] && [ -f "$GENERATIONS/$current/files.tsv" ]; then
   report_drift "$GENERATIONS/$current/files.tsv"
+  [ "$DRIFTED" = 0 ] || settled=0
   if [ "$with_manifest" = 1 ]; then say "manifest $(base64 -w0 < "$GENERATIONS/$current/manifest.json")"; fi
+fi
+if [ "$settled" = 1 ] && [ -n "$want" ] && [ "$want" = "$current" ]; then
+  rm -f "$LOCK_INFO"
+  exec 9>&-
+  say released
+  say ready
+  exit 0
 fi
 say ready
 # A controller that finishes says "done"; one that dies or goes silent leaves lock.info behind,
