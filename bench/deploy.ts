@@ -57,7 +57,7 @@ function treeRssKiB(root: number): number {
 
 interface Timed {
   readonly ms: number;
-  /** Peak resident memory of the command and its descendants, sampled every 20 ms. */
+  /** Peak resident memory of the command and its descendants, sampled every 20 ms (0: not sampled). */
   readonly peakMiB: number;
 }
 
@@ -68,15 +68,19 @@ interface Timed {
  */
 const userEnv: NodeJS.ProcessEnv = { ...process.env, NODE_EXTRA_CA_CERTS: undefined };
 
-/** Run a command, as its own process tree, to its end: wall time and peak memory. */
-function timed(file: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Timed> {
+/**
+ * Run a command, as its own process tree, to its end: wall time and, when sampled, peak memory.
+ * Sampling reads all of /proc every 20 ms, which with 16 test hosts running costs a good part of a
+ * core: runs that are timed for the table are not sampled unless their memory is reported too.
+ */
+function timed(file: string, args: string[], env: NodeJS.ProcessEnv, sampled: boolean): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(file, args, { cwd: repo, env: { ...userEnv, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     let peak = 0;
-    const sample = setInterval(() => (peak = Math.max(peak, treeRssKiB(child.pid!))), 20);
+    const sample = setInterval(() => sampled && (peak = Math.max(peak, treeRssKiB(child.pid!))), 20);
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
     child.on("error", reject);
@@ -175,11 +179,16 @@ async function startHosts(
 
 const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** The run of median wall time among n (the last run's logs are the ones left to read). */
-async function medianOf<T extends { ms: number }>(n: number, run: () => Promise<T>): Promise<T> {
+/**
+ * The run of median wall time among n, unsampled; with `rss`, the peak memory of one more run,
+ * sampled (the last run's logs are the ones left to read).
+ */
+async function medianOf<T extends Timed>(n: number, rss: boolean, run: (sampled: boolean) => Promise<T>): Promise<T> {
+  if (n === 1) return run(rss);
   const all: T[] = [];
-  for (let i = 0; i < n; i++) all.push(await run());
-  return [...all].sort((x, y) => x.ms - y.ms)[Math.floor(n / 2)]!;
+  for (let i = 0; i < n; i++) all.push(await run(false));
+  const median = [...all].sort((x, y) => x.ms - y.ms)[Math.floor(n / 2)]!;
+  return rss ? { ...median, peakMiB: (await run(true)).peakMiB } : median;
 }
 
 /** Median wall time of `node -e 0` in an environment. */
@@ -223,7 +232,7 @@ for (const g of groups) {
       );
       const warmState = path.join(work, `state-${g.n}`);
       // Cold: a state directory of its own each time, so no connection is kept from before.
-      const roost = (message: string, cold: boolean) =>
+      const roost = (message: string, cold: boolean, sampled: boolean) =>
         timed(
           process.execPath,
           [path.join(repo, "bin/roost.js"), "-c", config, "--ssh-config", lab.sshConfig, "deploy", "-q", "--json", "-j", String(g.n)],
@@ -231,6 +240,7 @@ for (const g of groups) {
             BENCH_MESSAGE: message,
             ROOST_STATE_DIR: cold ? mkdtempSync(path.join(work, "cold-")) : warmState,
           },
+          sampled,
         );
       // Ansible: the same end state; cold runs get a fresh ControlPersist directory.
       const a = tools.includes("ansible")
@@ -242,11 +252,16 @@ for (const g of groups) {
           )
         : null;
       const warmControl = path.join(work, `ansible-cp-${g.n}`);
-      const ansible = (message: string, cold: boolean) =>
-        timed("ansible-playbook", ["-i", a!.inventory, a!.playbook, "-e", `message=${message}`], {
-          ANSIBLE_CONFIG: a!.cfg,
-          ANSIBLE_SSH_CONTROL_PATH_DIR: cold ? mkdtempSync(path.join(work, "ansible-cold-")) : warmControl,
-        });
+      const ansible = (message: string, cold: boolean, sampled: boolean) =>
+        timed(
+          "ansible-playbook",
+          ["-i", a!.inventory, a!.playbook, "-e", `message=${message}`],
+          {
+            ANSIBLE_CONFIG: a!.cfg,
+            ANSIBLE_SSH_CONTROL_PATH_DIR: cold ? mkdtempSync(path.join(work, "ansible-cold-")) : warmControl,
+          },
+          sampled,
+        );
       const inits = Object.fromEntries(tools.map((t) => [t, g[t].map((h) => hostInit(lab.host(h)))])) as Record<Tool, number[]>;
       const withHostCpu = async (tool: Tool, run: () => Promise<Timed>): Promise<Measured> => {
         const before = inits[tool].map(hostCpuSeconds);
@@ -259,8 +274,10 @@ for (const g of groups) {
         for (const tool of tools) {
           // The warm no-op is short and noisy: the median of several runs (one of Ansible's on 16 hosts).
           const runs = step !== "no-op deploy" ? 1 : tool === "roost" ? (g.n <= 3 ? 9 : 5) : g.n <= 3 ? 3 : 1;
+          // Memory is reported for the wide group.
+          const rss = g.n > 3;
           if (tool === "roost") {
-            const m = await medianOf(runs, () => withHostCpu("roost", () => roost(message, cold)));
+            const m = await medianOf(runs, rss, (sampled) => withHostCpu("roost", () => roost(message, cold, sampled)));
             const results = JSON.parse(readFileSync(path.join(work, "last.log"), "utf8")) as {
               host: string;
               status: string;
@@ -271,9 +288,9 @@ for (const g of groups) {
               roundTrips: `${results.map((x) => x.roundTrips).join("/")} (${[...new Set(results.map((x) => x.status))].join(", ")})`,
             });
           } else {
-            const m = await medianOf(runs, () => {
+            const m = await medianOf(runs, rss, (sampled) => {
               if (existsSync(a!.sshLog)) rmSync(a!.sshLog);
-              return withHostCpu("ansible", () => ansible(message, cold));
+              return withHostCpu("ansible", () => ansible(message, cold, sampled));
             });
             const lines = readFileSync(a!.sshLog, "utf8").trim().split("\n");
             measured.set(key(g.n, step, tool), { ...m, roundTrips: (lines.length / g.n).toFixed(0) });
