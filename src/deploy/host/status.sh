@@ -54,16 +54,16 @@ if [ -n "$current" ] && [ -f "$GENERATIONS/$current/files.tsv" ]; then
   if [ "$with_manifest" = 1 ]; then say "manifest $(base64 -w0 < "$GENERATIONS/$current/manifest.json")"; fi
 fi
 if [ "$settled" = 1 ] && [ -n "$want" ] && [ "$want" = "$current" ]; then
-  rm -f "$LOCK_INFO"
+  : > "$LOCK_INFO"
   exec 9>&-
   say released
   say ready
   exit 0
 fi
 say ready
-# A controller that finishes says "done"; one that dies or goes silent leaves lock.info behind,
+# A controller that finishes says "done" (lock.info is emptied); one that dies or goes silent leaves its holder there,
 # and the next deploy reports it as a stale lock.
 while IFS= read -r -t 20 line; do
-  if [ "$line" = done ]; then rm -f "$LOCK_INFO"; break; fi
+  if [ "$line" = done ]; then : > "$LOCK_INFO"; break; fi
 done
 exit 0
