@@ -132,8 +132,15 @@ describe("the festival example (seed 000) on a test host", { timeout: 600_000 },
                 240_000,
               )
               .catch(async (e) => {
-                const journal = await web.ssh(`journalctl --no-pager -n 80 -u 'acme-*' -u nginx.service`);
-                throw new Error(`${(e as Error).message}\n${journal.stdout}${acme.log().slice(-30).join("\n")}`);
+                // What nginx answers, and the state of the units and containers behind it.
+                const answer = await client.ssh(
+                  `curl -sS -o /dev/null -w 'HTTP %{http_code}' --max-time 5 --cacert ${rootCa} --resolve ${d}:443:${web.address} https://${d}/`,
+                );
+                const units = await web.ssh("systemctl --no-pager --failed; podman ps -a --format '{{.Names}} {{.Status}}'");
+                const journal = await web.ssh(`journalctl --no-pager -n 80 -u 'acme-*' -u nginx.service -u 'podman-*'`);
+                throw new Error(
+                  `${(e as Error).message}\n${d}: ${answer.stdout}${answer.stderr}\n${units.stdout}${journal.stdout}${acme.log().slice(-30).join("\n")}`,
+                );
               });
             assert.equal((await https(d, "-f")).trim(), page[d], d);
           }
