@@ -24,12 +24,13 @@ export function roost() {
  * Null when it exists but is not this user's own private directory: nothing there is trusted.
  */
 export function privateDir(name) {
-  const base = path.join(tmpdir(), `roost-${userInfo().uid}`);
+  const { uid } = userInfo();
+  const base = path.join(tmpdir(), `roost-${uid}`);
   try {
     for (const dir of [base, path.join(base, name)]) {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
       const s = lstatSync(dir);
-      if (!s.isDirectory() || s.uid !== userInfo().uid || (s.mode & 0o077) !== 0) return null;
+      if (!s.isDirectory() || s.uid !== uid || (s.mode & 0o077) !== 0) return null;
     }
   } catch {
     return null;

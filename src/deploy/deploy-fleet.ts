@@ -18,7 +18,7 @@ export async function deployFleet(fleet: Fleet, build: () => readonly HostBuild[
   const started = new Map(Object.entries(fleet.hosts).map(([name, host]) => [name, startHost(name, host, opts.ssh)]));
   const builds = build();
   const built = new Set(builds.filter((b) => !("error" in b)).map((b) => b.host));
-  for (const [name, begun] of started) if (!built.has(name)) await cancelHost(begun);
+  await Promise.all([...started].filter(([name]) => !built.has(name)).map(([, begun]) => cancelHost(begun)));
   const results = new Map<string, HostResult>();
   const slot = semaphore(Math.max(1, opts.jobs));
   const tasks = builds.map((b) => ({

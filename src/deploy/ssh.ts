@@ -27,6 +27,9 @@ export interface SshSettings {
  */
 export const toolsMissing = 86;
 
+/** The login is root: builtins where the login shell has them (bash's EUID), so a round trip forks less. */
+const loginIsRoot = `[ "\${EUID:-$(id -u)}" = 0 ]`;
+
 export interface ExecResult {
   readonly code: number;
   readonly stdout: string;
@@ -59,6 +62,8 @@ export class SshTarget {
   readonly #controlPath: string;
   /** Records that this host has this version of the entry point: commands then skip its install script. */
   readonly #toolsRecord: string;
+  /** The record as last read or written by this target. */
+  #toolsSeen: boolean | undefined;
 
   constructor(
     readonly host: string,
@@ -125,39 +130,44 @@ export class SshTarget {
     const direct = [...verbEnvironment, `${layout.entryDir}/scripts/${verb}.sh`, ...args].map(shellQuote).join(" ");
     const known = this.#toolsKnown();
     const install = known ? "" : ["bash", "-c", installScript()].map(shellQuote).join(" ");
-    // Builtins where the login shell has them (bash's EUID, read): a round trip forks less.
-    const root = `[ "\${EUID:-$(id -u)}" = 0 ]`;
     return [
       `v=; read -r v 2>/dev/null < ${layout.entryDir}/version`,
       `if [ "$v" != ${hostToolsVersion} ]; then`,
       known
         ? `  echo "roost: ${layout.entryPoint} is not version ${hostToolsVersion}" >&2; exit ${toolsMissing}`
         : [
-            `  if ${root}; then ${install}; else sudo -n ${install}; fi ||`,
+            `  if ${loginIsRoot}; then ${install}; else sudo -n ${install}; fi ||`,
             `  { echo "roost: cannot install ${layout.entryPoint} (version ${hostToolsVersion}): the login needs root or full sudo once (roost hosts bootstrap)" >&2; exit 70; }`,
           ].join("\n"),
       `fi`,
-      `if ${root}; then exec ${direct}; else exec sudo -n ${run}; fi`,
+      `if ${loginIsRoot}; then exec ${direct}; else exec sudo -n ${run}; fi`,
     ].join("\n");
   }
 
   #toolsKnown(): boolean {
-    try {
-      return readFileSync(this.#toolsRecord, "utf8") === hostToolsVersion;
-    } catch {
-      return false;
+    if (this.#toolsSeen === undefined) {
+      try {
+        this.#toolsSeen = readFileSync(this.#toolsRecord, "utf8") === hostToolsVersion;
+      } catch {
+        this.#toolsSeen = false;
+      }
     }
+    return this.#toolsSeen;
   }
 
   /** After a command ends: it ran this version of the entry point, or found it missing. */
   #noteTools(code: number | null): void {
-    if (code === toolsMissing) rmSync(this.#toolsRecord, { force: true });
-    else if (code !== null && code !== 255 && code !== 70) this.toolsAnswered();
+    if (code === toolsMissing) {
+      rmSync(this.#toolsRecord, { force: true });
+      this.#toolsSeen = false;
+    } else if (code !== null && code !== 255 && code !== 70) this.toolsAnswered();
   }
 
   /** A verb's script answered: the host has this version of the entry point. */
   toolsAnswered(): void {
-    if (!this.#toolsKnown()) writeFileSync(this.#toolsRecord, hostToolsVersion, { mode: 0o600 });
+    if (this.#toolsKnown()) return;
+    writeFileSync(this.#toolsRecord, hostToolsVersion, { mode: 0o600 });
+    this.#toolsSeen = true;
   }
 
   /** Start a verb of the host's entry point; the caller owns the process (for the lock session that stays open). */
@@ -173,7 +183,7 @@ export class SshTarget {
     const command = ["bash", "-c", script, "roost", ...args].map(shellQuote).join(" ");
     this.roundTrips++;
     return this.#collect(
-      start("ssh", this.#args(false, `if [ "$(id -u)" = 0 ]; then exec ${command}; else exec sudo -n ${command}; fi`)),
+      start("ssh", this.#args(false, `if ${loginIsRoot}; then exec ${command}; else exec sudo -n ${command}; fi`)),
       {},
     );
   }
