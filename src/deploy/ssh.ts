@@ -182,10 +182,7 @@ export class SshTarget {
   execAsRoot(script: string, args: readonly string[] = []): Promise<ExecResult> {
     const command = ["bash", "-c", script, "roost", ...args].map(shellQuote).join(" ");
     this.roundTrips++;
-    return this.#collect(
-      start("ssh", this.#args(false, `if ${loginIsRoot}; then exec ${command}; else exec sudo -n ${command}; fi`)),
-      {},
-    );
+    return this.#collect(start("ssh", this.#args(false, `if ${loginIsRoot}; then exec ${command}; else exec sudo -n ${command}; fi`)), {});
   }
 
   /**
