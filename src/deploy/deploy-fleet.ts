@@ -1,6 +1,6 @@
 import type { HostBuild } from "../build/fleet.ts";
 import type { Fleet } from "../host/fleet.ts";
-import { cancelHost, deployHost, startHost, type DeploySettings, type HostResult } from "./deploy-host.ts";
+import { cancelHost, deployHost, startHosts, type DeploySettings, type HostResult } from "./deploy-host.ts";
 
 export interface FleetDeployOptions extends Omit<DeploySettings, "onPhase" | "slot"> {
   /** Hosts that send and activate at once (every host takes its lock and reports at once). */
@@ -15,7 +15,9 @@ export interface FleetDeployOptions extends Omit<DeploySettings, "onPhase" | "sl
  * fails to build or to deploy never stops the others; every host gets a result.
  */
 export async function deployFleet(fleet: Fleet, build: () => readonly HostBuild[], opts: FleetDeployOptions): Promise<HostResult[]> {
-  const started = new Map(Object.entries(fleet.hosts).map(([name, host]) => [name, startHost(name, host, opts.ssh)]));
+  const hosts = Object.entries(fleet.hosts);
+  const begun = startHosts(hosts, opts.ssh);
+  const started = new Map(hosts.map(([name], i) => [name, begun[i]!]));
   const builds = build();
   const built = new Set(builds.filter((b) => !("error" in b)).map((b) => b.host));
   await Promise.all([...started].filter(([name]) => !built.has(name)).map(([, begun]) => cancelHost(begun)));

@@ -1,4 +1,4 @@
-import type { ChildProcess } from "node:child_process";
+import type { Proc } from "../start-all.ts";
 import os from "node:os";
 import type { HostGeneration } from "../build/generation.ts";
 import { RoostError } from "../core/index.ts";
@@ -67,8 +67,14 @@ export interface StartedHost {
 }
 
 export function startHost(name: string, host: Host, settings: SshSettings): StartedHost {
-  const ssh = sshTarget(name, host, settings);
-  return { ssh, request: SessionRequest.start(ssh, lockHolder(), false) };
+  return startHosts([[name, host]], settings)[0]!;
+}
+
+/** Every host's lock and state asked for at once, with their ssh commands started together. */
+export function startHosts(hosts: readonly (readonly [string, Host])[], settings: SshSettings): StartedHost[] {
+  const targets = hosts.map(([name, host]) => sshTarget(name, host, settings));
+  const requests = SessionRequest.startAll(targets, lockHolder(), false);
+  return targets.map((ssh, i) => ({ ssh, request: requests[i]! }));
 }
 
 /** A started host that will not be deployed after all (its build failed). */
@@ -232,7 +238,7 @@ export async function deployHost(
 class EarlyConfirm {
   private constructor(
     readonly ssh: SshTarget,
-    readonly child: ChildProcess,
+    readonly child: Proc,
     readonly outcome: Promise<{ code: number; stdout: string; stderr: string }>,
   ) {}
 

@@ -1,4 +1,4 @@
-import type { ChildProcess } from "node:child_process";
+import type { Proc } from "../start-all.ts";
 import { RoostError } from "../core/index.ts";
 import type { Host } from "../host/fleet.ts";
 import { sshTarget } from "./deploy-host.ts";
@@ -63,7 +63,7 @@ export function streamLogs(
     query.output,
     ...(query.fleet == null ? [] : [query.fleet]),
   ];
-  let child: ChildProcess;
+  let child: Proc;
   let stopped = false;
   const stop = () => {
     if (stopped) return;

@@ -1,6 +1,6 @@
-import type { ChildProcess } from "node:child_process";
 import { RoostError } from "../core/index.ts";
 import { parseHostLine, parseStatus, type HostStatus } from "./protocol.ts";
+import { startAll, type Proc } from "../start-all.ts";
 import { toolsMissing, type SshTarget } from "./ssh.ts";
 
 export type { HostStatus };
@@ -17,7 +17,7 @@ export class HostSession {
 
   constructor(
     readonly status: HostStatus,
-    readonly child: ChildProcess,
+    readonly child: Proc,
   ) {
     // The host releases the lock after 20 s without a line from us.
     this.#heartbeat = setInterval(() => child.stdin!.write("\n"), 5000);
@@ -61,7 +61,7 @@ export class SessionRequest {
     readonly ssh: SshTarget,
     readonly holder: string,
     readonly withManifest: boolean,
-    readonly child: ChildProcess,
+    readonly child: Proc,
   ) {
     // The host's first line comes at once: none within the connect timeout (a host that went away
     // behind a kept connection, which ssh notices only later) is an unreachable host.
@@ -104,7 +104,14 @@ export class SessionRequest {
   }
 
   static start(ssh: SshTarget, holder: string, withManifest: boolean): SessionRequest {
-    return new SessionRequest(ssh, holder, withManifest, ssh.spawn("status", [holder, withManifest ? "1" : "0"]));
+    return SessionRequest.startAll([ssh], holder, withManifest)[0]!;
+  }
+
+  /** One request per host, their ssh commands started together (startAll). */
+  static startAll(targets: readonly SshTarget[], holder: string, withManifest: boolean): SessionRequest[] {
+    const args = [holder, withManifest ? "1" : "0"];
+    const children = startAll(targets.map((ssh) => ssh.command("status", args)));
+    return targets.map((ssh, i) => new SessionRequest(ssh, holder, withManifest, ssh.started(children[i]!)));
   }
 
   /**

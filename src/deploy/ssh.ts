@@ -1,7 +1,7 @@
-import type { ChildProcess } from "node:child_process";
 import { start } from "../run-command.ts";
+import type { Command, Proc } from "../start-all.ts";
 import { createHash } from "node:crypto";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { RoostError } from "../core/index.ts";
 import type { SshAddress } from "./address.ts";
@@ -92,7 +92,7 @@ export class SshTarget {
     if (settings.configFile) args.unshift("-F", settings.configFile);
     if (hostKey) {
       const knownHosts = path.join(settings.stateDir, `known_hosts-${id}`);
-      writeFileSync(knownHosts, `roost-${host} ${hostKey.trim()}\n`, { mode: 0o600 });
+      pinKey(knownHosts, `roost-${host} ${hostKey.trim()}\n`);
       args.push(
         "-o",
         `HostKeyAlias=roost-${host}`,
@@ -171,10 +171,20 @@ export class SshTarget {
   }
 
   /** Start a verb of the host's entry point; the caller owns the process (for the lock session that stays open). */
-  spawn(verb: HostVerb, args: readonly string[], opts: { fresh?: boolean } = {}): ChildProcess {
+  spawn(verb: HostVerb, args: readonly string[], opts: { fresh?: boolean } = {}): Proc {
+    const { file, args: argv } = this.command(verb, args, opts);
+    return this.started(start(file, argv));
+  }
+
+  /** The ssh command line of a verb, for starting several hosts' commands at once (startAll). */
+  command(verb: HostVerb, args: readonly string[], opts: { fresh?: boolean } = {}): Command {
+    return { file: "ssh", args: this.#args(opts.fresh ?? false, this.#remote(verb, args)) };
+  }
+
+  /** A command of this target's, started: it counts as a round trip, and its exit tells about the entry point. */
+  started(child: Proc): Proc {
     this.roundTrips++;
-    const child = start("ssh", this.#args(opts.fresh ?? false, this.#remote(verb, args)));
-    child.on("exit", (code) => this.#noteTools(code));
+    child.on("exit", (code: number | null) => this.#noteTools(code));
     return child;
   }
 
@@ -196,7 +206,7 @@ export class SshTarget {
     return r.code === toolsMissing && again ? this.#collect(this.spawn(verb, args, { fresh: opts.fresh }), opts) : r;
   }
 
-  #collect(child: ChildProcess, opts: ExecOptions): Promise<ExecResult> {
+  #collect(child: Proc, opts: ExecOptions): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
       let stdout = "";
       let stderr = "";
@@ -248,3 +258,17 @@ export class SshTarget {
 }
 
 export { shellQuote };
+
+/**
+ * Write a pinned key only when it changed, and by renaming a whole file into place: rewriting an
+ * ext4 file in place flushes it (about a millisecond each, on the controller's one thread), and an
+ * ssh of another roost command never reads it half written.
+ */
+function pinKey(file: string, line: string): void {
+  try {
+    if (readFileSync(file, "utf8") === line) return;
+  } catch {}
+  const tmp = `${file}.${process.pid}`;
+  writeFileSync(tmp, line, { mode: 0o600 });
+  renameSync(tmp, file);
+}

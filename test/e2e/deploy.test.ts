@@ -31,11 +31,15 @@ describe("deploy to a real host", { timeout: 600_000 }, () => {
         // No-op: one round trip, nothing restarted.
         const greeterSince = await activeSince(alpha, "greeter.service");
         const tickerSince = await activeSince(alpha, "ticker.service");
+        const lockInfoWritten = () => alpha.succeed("stat -c %y /var/lib/roost/lock.info");
+        const lockInfoBefore = await lockInfoWritten();
         const [noop] = await deploy();
         assert.equal(noop!.status, "unchanged");
         assert.equal(noop!.roundTrips, 1);
-        // The host let its lock go as soon as it had reported: free, with no holder left behind.
+        // The host let its lock go as soon as it had reported: free, with no holder left behind,
+        // and nothing written to say who held it for those milliseconds.
         await alpha.succeed("flock -n /var/lib/roost/lock true && test ! -s /var/lib/roost/lock.info");
+        assert.equal(await lockInfoWritten(), lockInfoBefore, "a no-op writes no holder");
         assert.equal(await activeSince(alpha, "greeter.service"), greeterSince);
         assert.equal(await activeSince(alpha, "ticker.service"), tickerSince);
 

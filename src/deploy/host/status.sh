@@ -16,14 +16,21 @@ valid bit "$with_manifest" || die "WITH_MANIFEST is 0 or 1"
 for d in "$STORE" "$GENERATIONS" "$INCOMING" "$LOGS" "$PINS"; do [ -d "$d" ] || mkdir -p "$d"; done
 exec 9>>"$LOCK"
 if ! flock -n 9; then
-  say "locked $(cat "$LOCK_INFO" 2>/dev/null || echo "an unknown holder")"
+  held=""
+  IFS= read -r held 2>/dev/null < "$LOCK_INFO" || true
+  say "locked ${held:-a deploy still reading the state of this host}"
   exit 0
 fi
 if [ -s "$LOCK_INFO" ]; then IFS= read -r stale < "$LOCK_INFO" || true; say "stale $stale"; fi
-printf '%s\n' "$holder" > "$LOCK_INFO"
+# The holder is written only for a lock kept past "ready" or through a wait for a switch: a settled
+# host writes nothing (on ext4, emptying a file just written starts a flush of it).
+claim() { printf '%s\n' "$holder" > "$LOCK_INFO"; }
 # A switch still running (its controller gone) finishes before anything is reported.
 exec 8>"$SWITCH_LOCK"
-flock -w 900 8 || { say "locked a switch that has run for 15 minutes"; exit 0; }
+if ! flock -n 8; then
+  claim
+  flock -w 900 8 || { say "locked a switch that has run for 15 minutes"; exit 0; }
+fi
 exec 8>&-
 
 current_generation
@@ -54,12 +61,13 @@ if [ -n "$current" ] && [ -f "$GENERATIONS/$current/files.tsv" ]; then
   if [ "$with_manifest" = 1 ]; then say "manifest $(base64 -w0 < "$GENERATIONS/$current/manifest.json")"; fi
 fi
 if [ "$settled" = 1 ] && [ -n "$want" ] && [ "$want" = "$current" ]; then
-  : > "$LOCK_INFO"
+  if [ -s "$LOCK_INFO" ]; then : > "$LOCK_INFO"; fi
   exec 9>&-
   say released
   say ready
   exit 0
 fi
+claim
 say ready
 # A controller that finishes says "done" (lock.info is emptied); one that dies or goes silent leaves its holder there,
 # and the next deploy reports it as a stale lock.
