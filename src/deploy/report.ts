@@ -2,6 +2,7 @@ import { RoostError } from "../core/index.ts";
 import type { Host } from "../host/fleet.ts";
 import { sshTarget } from "./deploy-host.ts";
 import { parseReport, type HostReport } from "./protocol.ts";
+import { startAll, type Proc } from "../start-all.ts";
 import { type SshSettings, type SshTarget, toolsMissing } from "./ssh.ts";
 
 /** One host as `roost status` sees it: its report, or why there is none. */
@@ -17,8 +18,19 @@ export interface HostStatusReport {
   readonly seconds: number;
 }
 
+/** A host's report command, started beside the others' (startAll). */
+interface StartedReport {
+  readonly ssh: SshTarget;
+  readonly child: Proc;
+}
+
 /** Ask one host for its report: one round trip over its kept connection. */
-export async function reportHost(name: string, host: Host | Error, settings: SshSettings): Promise<HostStatusReport> {
+export async function reportHost(
+  name: string,
+  host: Host | Error,
+  settings: SshSettings,
+  begun?: StartedReport,
+): Promise<HostStatusReport> {
   const started = Date.now();
   const result = (extra: Pick<HostStatusReport, "reachable" | "error" | "report">, roundTrips: number): HostStatusReport => ({
     host: name,
@@ -28,9 +40,9 @@ export async function reportHost(name: string, host: Host | Error, settings: Ssh
     seconds: (Date.now() - started) / 1000,
   });
   if (host instanceof Error) return result({ reachable: false, error: message(host), report: null }, 0);
-  const ssh = sshTarget(name, host, settings);
+  const ssh = begun?.ssh ?? sshTarget(name, host, settings);
   try {
-    let r = await runReport(ssh);
+    let r = await runReport(ssh, begun?.child);
     // The host lost its entry point: once more, with the install.
     if (r.code === toolsMissing) r = await runReport(ssh);
     if (r.code !== 0) {
@@ -54,9 +66,8 @@ export async function reportHost(name: string, host: Host | Error, settings: Ssh
  * Run report.sh. Its first line comes at once: none within the connect timeout (a host that went
  * away behind a kept connection, which ssh notices only later) is an unreachable host.
  */
-function runReport(ssh: SshTarget): Promise<{ code: number; stdout: string; stderr: string }> {
+function runReport(ssh: SshTarget, child = ssh.spawn("report", [])): Promise<{ code: number; stdout: string; stderr: string }> {
   const waitSeconds = ssh.settings.connectTimeoutSeconds ?? 10;
-  const child = ssh.spawn("report", []);
   child.stdin!.on("error", () => {});
   child.stdin!.end();
   return new Promise((resolve, reject) => {
@@ -86,9 +97,12 @@ function runReport(ssh: SshTarget): Promise<{ code: number; stdout: string; stde
   });
 }
 
-/** Every host at once: a slow or unreachable one delays none of the others. */
+/** Every host at once, their commands started together: a slow or unreachable one delays none of the others. */
 export function reportHosts(hosts: readonly (readonly [string, Host | Error])[], settings: SshSettings): Promise<HostStatusReport[]> {
-  return Promise.all(hosts.map(([name, host]) => reportHost(name, host, settings)));
+  const targets = hosts.flatMap(([name, host]) => (host instanceof Error ? [] : [sshTarget(name, host, settings)]));
+  const children = startAll(targets.map((ssh) => ssh.command("report", [])));
+  const begun = new Map(targets.map((ssh, i) => [ssh.host, { ssh, child: ssh.started(children[i]!) }]));
+  return Promise.all(hosts.map(([name, host]) => reportHost(name, host, settings, begun.get(name))));
 }
 
 function message(e: unknown): string {
