@@ -3,7 +3,8 @@
 // connection (warm), then no-op and one-file change from a cold controller (no kept connection:
 // a fresh CI runner). For 16 hosts in parallel (Ansible with forks=16): no-op and one-file change,
 // with the controller's peak memory (all its processes) and the CPU the hosts spent per
-// activation (all processes of each host, read from outside). Prints times and ratios side by side.
+// activation (all processes of each host, read from outside); and Roost's 16-host no-op against
+// one of those hosts deployed alone, alternately. Prints times and ratios side by side.
 // Needs root. Usage: node --import tsx bench/deploy.ts [--no-wide]
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
@@ -216,6 +217,45 @@ const steps: [string, string, boolean][] = [
 ];
 const notes: string[] = [];
 
+/**
+ * The wide no-op against the 1-host no-op, measured alternately on the same hosts: one of them
+ * alone (a fleet of one), then all of them, and again. The machine's speed drifts over a run of
+ * several minutes (test hosts start and stop, and the machine may be shared), so the two are only
+ * compared when they ran side by side.
+ */
+async function measureScaling(
+  first: string,
+  wideConfig: string,
+  hosts: Record<string, unknown>,
+  state: string,
+  sshConfig: string,
+): Promise<{ one: number; many: number }> {
+  const oneConfig = path.join(work, "roost-1-of-wide.config.ts");
+  writeFileSync(
+    oneConfig,
+    `import { benchFleet } from "../../bench/fleets/bench-service.ts";\nexport default benchFleet(${JSON.stringify({ [first]: hosts[first] })}, process.env.BENCH_MESSAGE ?? "first");\n`,
+  );
+  const run = async (config: string) =>
+    (
+      await timed(
+        process.execPath,
+        [path.join(repo, "bin/roost.js"), "-c", config, "--ssh-config", sshConfig, "deploy", "-q", "--json", "-j", "16"],
+        { BENCH_MESSAGE: "second", ROOST_STATE_DIR: state },
+        false,
+      )
+    ).ms;
+  await run(oneConfig);
+  const one: number[] = [];
+  const many: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    one.push(await run(oneConfig));
+    many.push(await run(wideConfig));
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+  return { one: median(one), many: median(many) };
+}
+let scaling: { one: number; many: number } | undefined;
+
 for (const g of groups) {
   const phases: Tool[][] = g.n <= 3 ? [["roost", "ansible"]] : [["roost"], ["ansible"]];
   for (const tools of phases) {
@@ -297,6 +337,7 @@ for (const g of groups) {
           }
         }
       }
+      if (g.n > 3 && tools.includes("roost")) scaling = await measureScaling(g.roost[0]!, config, hosts, warmState, lab.sshConfig);
       // Both tools reached the same state.
       const final = g.n > 3 ? "second" : "third";
       for (const t of tools)
@@ -338,12 +379,14 @@ for (const g of groups) {
       notes.push(`${g.n} host(s), no-op: roost ${r.roundTrips} SSH command(s) per host; ansible ${an.roundTrips} SSH commands per host`);
   }
 }
-const one = measured.get(key(1, "no-op deploy", "roost"));
-const many = measured.get(key(wideSize, "no-op deploy", "roost"));
-if (one && many)
-  notes.push(`${wideSize} hosts, no-op: ${(many.ms / one.ms).toFixed(1)}× the 1-host no-op (${fmt(many.ms)} vs ${fmt(one.ms)})`);
+if (scaling)
+  notes.push(
+    `${wideSize} hosts, no-op: ${(scaling.many / scaling.one).toFixed(1)}× the 1-host no-op (${fmt(scaling.many)} vs ${fmt(scaling.one)}, medians of 9 runs each, alternating on the same hosts)`,
+  );
+// The machine's speed at the end of the run, to compare runs by: a shared machine's varies.
+const plain = nodeStartMs(userEnv);
+notes.push(`node -e 0 took ${plain.toFixed(0)} ms at the end of this run (median of 15)`);
 if (process.env.NODE_EXTRA_CA_CERTS) {
-  const plain = nodeStartMs(userEnv);
   const withCerts = nodeStartMs(process.env);
   notes.push(
     `this machine sets NODE_EXTRA_CA_CERTS; both tools ran without it: with it, every Node start (node -e 0) takes ${withCerts.toFixed(0)} ms instead of ${plain.toFixed(0)} ms`,
