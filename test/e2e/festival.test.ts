@@ -136,7 +136,9 @@ describe("the festival example (seed 000) on a test host", { timeout: 600_000 },
                 const answer = await client.ssh(
                   `curl -sS -o /dev/null -w 'HTTP %{http_code}' --max-time 5 --cacert ${rootCa} --resolve ${d}:443:${web.address} https://${d}/`,
                 );
-                const units = await web.ssh("systemctl --no-pager --failed; podman ps -a --format '{{.Names}} {{.Status}}'");
+                const units = await web.ssh(
+                  "systemctl --no-pager --failed; podman ps -a --format '{{.Names}} {{.Status}}'; podman port -a; ss -ltnH; tail -n 20 /var/log/nginx/error.log",
+                );
                 const journal = await web.ssh(`journalctl --no-pager -n 80 -u 'acme-*' -u nginx.service -u 'podman-*'`);
                 throw new Error(
                   `${(e as Error).message}\n${d}: ${answer.stdout}${answer.stderr}\n${units.stdout}${journal.stdout}${acme.log().slice(-30).join("\n")}`,
