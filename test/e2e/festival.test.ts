@@ -137,7 +137,7 @@ describe("the festival example (seed 000) on a test host", { timeout: 600_000 },
                   `curl -sS -o /dev/null -w 'HTTP %{http_code}' --max-time 5 --cacert ${rootCa} --resolve ${d}:443:${web.address} https://${d}/`,
                 );
                 const units = await web.ssh(
-                  "systemctl --no-pager --failed; podman ps -a --format '{{.Names}} {{.Status}}'; podman port -a; ss -ltnH; tail -n 20 /var/log/nginx/error.log",
+                  "systemctl --no-pager --failed; podman ps -a --format '{{.Names}} {{.Status}}'; podman port -a; ss -ltnH; tail -n 20 /var/log/nginx/error.log; iptables -t nat -S 2>&1 | grep -i -e dnat -e hostport",
                 );
                 const journal = await web.ssh(`journalctl --no-pager -n 80 -u 'acme-*' -u nginx.service -u 'podman-*'`);
                 throw new Error(
