@@ -199,7 +199,11 @@ function nodeStartMs(env: NodeJS.ProcessEnv): number {
     spawnSync(process.execPath, ["-e", "0"], { env });
     return performance.now() - t;
   });
-  return times.sort((x, y) => x - y)[7]!;
+  return median(times);
+}
+
+function median(xs: readonly number[]): number {
+  return [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 }
 interface Measured extends Timed {
   /** CPU seconds the hosts spent, per host. */
@@ -251,7 +255,6 @@ async function measureScaling(
     one.push(await run(oneConfig));
     many.push(await run(wideConfig));
   }
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   return { one: median(one), many: median(many) };
 }
 let scaling: { one: number; many: number } | undefined;

@@ -31,7 +31,6 @@ const argumentBudget = 512 * 1024;
  * status on a control pipe. A single command is spawned directly.
  */
 export function startAll(commands: readonly Command[]): Proc[] {
-  if (commands.length < 2) return commands.map((c) => start(c.file, c.args));
   const out: Proc[] = [];
   let chunk: Command[] = [];
   let size = 0;
@@ -145,10 +144,6 @@ class Launched extends EventEmitter implements Proc {
         this.#openStreams--;
         this.#maybeClose();
       });
-  }
-
-  get pid(): number | undefined {
-    return this.#pid;
   }
 
   started(pid: number): void {
